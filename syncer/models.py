@@ -1,0 +1,70 @@
+"""The syncer's own tables: which rows it owns (and where they are declared), and what it applied.
+
+``ManagedTask`` is the ownership ledger: the syncer changes or deletes only rows listed here (and
+adopts unowned rows only when a file declares their name). ``ManagedSchedule`` lists the schedule
+rows the syncer created, so that it deletes only those, and only once no task uses them.
+``ApplyRecord`` is the audit trail of applies.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django_celery_beat.models import PeriodicTask
+
+
+class ManagedTask(models.Model):
+    task = models.OneToOneField(
+        PeriodicTask, on_delete=models.CASCADE, primary_key=True, related_name="managed_by_syncer"
+    )
+    source_path = models.CharField(max_length=1024)
+    source_line = models.PositiveIntegerField()
+    spec_hash = models.CharField(max_length=64)
+    revision = models.CharField(max_length=200, blank=True, default="")
+    applied_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "managed task"
+
+    @property
+    def source(self) -> str:
+        return f"{self.source_path}:{self.source_line}"
+
+    def __str__(self) -> str:
+        return f"{self.task_id} <- {self.source}"
+
+
+class ManagedSchedule(models.Model):
+    """A schedule row (interval, crontab, solar or clocked) that the syncer created."""
+
+    kind = models.CharField(max_length=16)
+    schedule_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "schedule_id"], name="syncer_schedule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.schedule_id}"
+
+
+class ApplyRecord(models.Model):
+    applied_at = models.DateTimeField(db_index=True)
+    revision = models.CharField(max_length=200, blank=True, default="")
+    applied_by = models.CharField(max_length=200, blank=True, default="")
+    source = models.CharField(max_length=1024, blank=True, default="")
+    checksum = models.CharField(max_length=64, blank=True, default="")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    adopted = models.PositiveIntegerField(default=0)
+    renamed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-applied_at"]
+        verbose_name = "apply record"
+
+    def __str__(self) -> str:
+        return f"apply {self.applied_at:%Y-%m-%d %H:%M:%S} {self.revision}".strip()
