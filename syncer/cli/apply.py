@@ -1,0 +1,49 @@
+"""``syncer apply``: compute the plan and apply it in one transaction (``--dry-run``: plan only)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from syncer.cli import audit
+from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
+from syncer.cli.inputs import load_desired
+from syncer.cli.plan import show
+from syncer.core.errors import UserError
+
+
+def run(args: argparse.Namespace) -> int:
+    desired = load_desired(args)
+    from syncer.db.apply import apply, make_plan
+
+    if args.dry_run:
+        plan, _ = make_plan(desired.tasks)
+        plan.raise_if_unsafe(force=args.force, allow_empty=args.allow_empty)
+        show(plan, args)
+        return EXIT_CHANGES if args.detailed_exitcode and not plan.is_empty else EXIT_OK
+    outcome = apply(
+        desired.tasks,
+        force=args.force,
+        allow_empty=args.allow_empty,
+        audit=audit.from_args(args),
+        expected_checksum=_reviewed_checksum(args.plan_file),
+    )
+    show(outcome.plan, args)
+    if args.output == "text":
+        verb = "Applied" if outcome.written else "Nothing to apply"
+        sys.stdout.write(f"{verb}.\n")
+    return EXIT_CHANGES if args.detailed_exitcode and not outcome.plan.is_empty else EXIT_OK
+
+
+def _reviewed_checksum(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            checksum = json.load(handle).get("checksum")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise UserError(f"{path}: cannot read the reviewed plan: {exc}") from None
+    if not isinstance(checksum, str):
+        raise UserError(f"{path}: not a plan from `syncer plan --output json` (no checksum)")
+    return checksum

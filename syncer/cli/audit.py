@@ -1,0 +1,51 @@
+"""Who applies which revision: recorded with every apply (``ApplyRecord``, ``ManagedTask``)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import socket
+import subprocess
+
+from syncer.cli.inputs import paths
+from syncer.db.apply import Audit
+
+
+def from_args(args: argparse.Namespace) -> Audit:
+    sources = paths(args)
+    return Audit(
+        revision=args.revision or os.environ.get("SYNCER_REVISION") or git_revision(sources[0]),
+        applied_by=applied_by(),
+        source=" ".join(sources)[:1024],
+    )
+
+
+def git_revision(path: str) -> str:
+    directory = path if os.path.isdir(path) else os.path.dirname(path) or "."
+    try:
+        head = subprocess.run(
+            ["git", "-C", directory, "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", directory, "status", "--porcelain", "--", "."],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return f"{head}-dirty" if dirty else head
+
+
+def applied_by() -> str:
+    if os.environ.get("SYNCER_APPLIED_BY"):
+        return os.environ["SYNCER_APPLIED_BY"]
+    if os.environ.get("GITHUB_ACTIONS"):
+        return f"github-actions:{os.environ.get('GITHUB_ACTOR', '')}@{os.environ.get('GITHUB_REPOSITORY', '')}"
+    if os.environ.get("GITLAB_CI"):
+        return f"gitlab-ci:{os.environ.get('GITLAB_USER_LOGIN', '')}@{os.environ.get('CI_PROJECT_PATH', '')}"
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"

@@ -1,0 +1,69 @@
+"""The one boundary that turns errors into messages and exit codes.
+
+0 ok / no changes, 1 user error (bad files, unsafe plan, unreachable database), 2 changes present
+(``--detailed-exitcode``), 3 a bug in the syncer, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from syncer.core import render
+from syncer.core.errors import SyncerError, ValidationFailed
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+@dataclass
+class Outcome:
+    code: int = EXIT_OK
+
+
+@contextmanager
+def boundary(args: argparse.Namespace) -> Iterator[Outcome]:
+    outcome = Outcome()
+    as_json = getattr(args, "output", "text") == "json"
+    try:
+        yield outcome
+    except ValidationFailed as exc:
+        if as_json:
+            sys.stdout.write(render.problems_json(exc.problems))
+        else:
+            sys.stderr.write(render.problems_text(exc.problems))
+            sys.stderr.write(f"error: {exc.summary()}; nothing was changed\n")
+        outcome.code = EXIT_ERROR
+    except SyncerError as exc:
+        _error(str(exc), as_json)
+        outcome.code = exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        outcome.code = EXIT_INTERRUPTED
+    except Exception as exc:
+        if _is_database_error(exc):
+            _error(f"database error: {exc}".strip(), as_json)
+            outcome.code = EXIT_ERROR
+        else:
+            traceback.print_exc()
+            sys.stderr.write("error: this is a bug in the syncer, please report it\n")
+            outcome.code = EXIT_BUG
+
+
+def _error(message: str, as_json: bool) -> None:
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps({"error": message}) + "\n")
+    sys.stderr.write(f"error: {message}\n")
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    try:
+        from django.db import Error as DjangoDatabaseError
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, DjangoDatabaseError)

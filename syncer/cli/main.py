@@ -1,0 +1,66 @@
+"""``syncer``: parse arguments and dispatch; each subcommand is a function returning an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from syncer.cli import error_handler
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: schedules/)")
+    parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="syncer", description="Schedules as code for Celery beat (django-celery-beat)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = sub.add_parser("validate", help="check the files (no database needed)")
+    _common(validate)
+
+    plan = sub.add_parser("plan", help="show the changes apply would make")
+    _common(plan)
+    plan.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when there are changes (Terraform)"
+    )
+
+    apply = sub.add_parser("apply", help="make the tables match the files, in one transaction")
+    _common(apply)
+    apply.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    apply.add_argument("--force", action="store_true", help="allow updating/deleting > 30%% of tasks")
+    apply.add_argument(
+        "--allow-empty", action="store_true", help="allow deleting every managed task"
+    )
+    apply.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when changes were applied"
+    )
+    apply.add_argument("--revision", help="the revision to record (default: git, or $SYNCER_REVISION)")
+    apply.add_argument("--plan", dest="plan_file", help="apply only if the plan still matches this JSON plan")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    with error_handler.boundary(args) as outcome:
+        outcome.code = _dispatch(args)
+    return outcome.code
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from syncer.project import setup_django
+
+    setup_django()  # settings and the Celery app; no database connection yet
+    from syncer.cli import apply, plan, validate
+
+    commands = {"validate": validate.run, "plan": plan.run, "apply": apply.run}
+    return commands[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""``syncer plan``: the changes ``apply`` would make, field by field; writes nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
+from syncer.cli.inputs import load_desired, use_color
+from syncer.core import render
+from syncer.core.plan import Plan
+
+
+def run(args: argparse.Namespace) -> int:
+    desired = load_desired(args)
+    from syncer.db.apply import make_plan
+
+    plan, _ = make_plan(desired.tasks)
+    show(plan, args)
+    return EXIT_CHANGES if args.detailed_exitcode and not plan.is_empty else EXIT_OK
+
+
+def show(plan: Plan, args: argparse.Namespace) -> None:
+    if args.output == "json":
+        sys.stdout.write(render.plan_json(plan))
+    else:
+        sys.stdout.write(render.plan_text(plan, color=use_color(args)))

@@ -1,0 +1,20 @@
+"""``syncer validate``: check every file, report every problem; no database needed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from syncer.cli.inputs import load_desired
+from syncer.core import render
+
+
+def run(args: argparse.Namespace) -> int:
+    desired = load_desired(args)
+    if args.output == "json":
+        sys.stdout.write(render.problems_json(desired.problems))
+    else:
+        sys.stderr.write(render.problems_text(desired.problems))
+        n = len(desired.tasks)
+        print(f"{len(desired.files)} files, {n} task{'s' if n != 1 else ''}: valid")
+    return 0

@@ -1,0 +1,223 @@
+"""Read schedule files: safe YAML with a line:column on every mapping key, duplicate keys as errors.
+
+PyYAML's C parser (libyaml) when available; only the safe constructors, so a tag such as
+``!!python/object/apply`` is an error, never an object. Timestamps stay strings (pydantic parses
+them and can insist on an offset). Aliases are allowed, but a document whose aliases would expand
+past a limit (the "billion laughs") is refused before anything is built from it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from syncer.core.errors import Location, Problem
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = int(os.environ.get("SYNCER_MAX_FILE_BYTES", 10 * 1024 * 1024))
+MAX_NODES = int(os.environ.get("SYNCER_MAX_YAML_NODES", 5_000_000))
+SUFFIXES = (".yaml", ".yml")
+
+
+class LocDict(dict[Any, Any]):
+    """A mapping that remembers where it and each of its keys stand in the file."""
+
+    __slots__ = ("key_marks", "mark")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mark: tuple[int, int] = (0, 0)
+        self.key_marks: dict[Any, tuple[int, int]] = {}
+
+
+class LoadError(Exception):
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_loc_map(self, node: yaml.MappingNode) -> Iterator[LocDict]:
+        data = LocDict()
+        data.mark = _mark(node)
+        yield data
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                line, col = _mark(key_node)
+                raise LoadError("a mapping key must be a plain value", line, col) from None
+            if key in seen:
+                line, col = _mark(key_node)
+                first = _mark(seen[key])[0]
+                raise LoadError(f"duplicate key {key!r} (first defined on line {first})", line, col)
+            seen[key] = key_node
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            data[key] = self.construct_object(value_node, deep=True)
+            data.key_marks[key] = _mark(key_node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_loc_map)
+
+
+@dataclass
+class SourceFile:
+    path: str
+    data: Any
+    text_lines: int = 0
+
+
+@dataclass
+class LoadResult:
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """The schedule files under ``paths`` (recursive, sorted), and problems such as a missing path."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(_walk(path, problems))
+        elif path.is_file():
+            found.append(path)
+        elif path.is_symlink():
+            problems.append(Problem(Location(str(path)), "broken or looping symbolic link"))
+        else:
+            problems.append(Problem(Location(str(path)), "no such file or directory"))
+    unique = sorted(dict.fromkeys(found), key=lambda p: str(p))
+    return unique, problems
+
+
+def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(SUFFIXES):
+                continue
+            candidate = Path(dirpath) / name
+            if candidate.is_file():
+                yield candidate
+            else:
+                problems.append(
+                    Problem(Location(str(candidate)), "not a regular file (broken or looping link?)")
+                )
+        for name in dirnames:
+            candidate = Path(dirpath) / name
+            if name.endswith(SUFFIXES):
+                problems.append(
+                    Problem(Location(str(candidate)), "is a directory, not a schedule file")
+                )
+
+
+def load_text(path: str, content: bytes) -> Any:
+    """Parse one document; raise LoadError with a line and column."""
+    if len(content) > MAX_FILE_BYTES:
+        raise LoadError(
+            f"file is {len(content)} bytes, larger than the limit of {MAX_FILE_BYTES} "
+            "(SYNCER_MAX_FILE_BYTES)"
+        )
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise LoadError(f"not valid UTF-8 (byte {exc.start})", line) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if mark is None:
+            raise LoadError(message) from None
+        raise LoadError(message, mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(str(exc)) from None
+    except RecursionError:
+        raise LoadError("document is nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse documents whose aliases expand to more than MAX_NODES nodes (alias bombs)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes and not done:
+            continue
+        children = _children(node)
+        if not done:
+            sizes[key] = -1  # in progress: a cycle sees it and counts it once
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        total = 1 + sum(max(sizes.get(id(child), 1), 1) for child in children)
+        if total > MAX_NODES:
+            line, col = _mark(node)
+            raise LoadError(
+                f"document expands to more than {MAX_NODES} nodes through aliases "
+                "(SYNCER_MAX_YAML_NODES)",
+                line,
+                col,
+            )
+        sizes[key] = total
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def load_files(paths: Iterable[Path]) -> LoadResult:
+    result = LoadResult()
+    for path in paths:
+        name = str(path)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            result.problems.append(Problem(Location(name), f"cannot read: {exc.strerror or exc}"))
+            continue
+        try:
+            data = load_text(name, content)
+        except LoadError as exc:
+            result.problems.append(Problem(Location(name, exc.line, exc.column), str(exc)))
+            continue
+        result.files.append(SourceFile(name, data, content.count(b"\n") + 1))
+    return result

@@ -1,0 +1,77 @@
+"""Plans and problems as text (for people, optionally colored) or JSON (for CI). Pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from syncer.core.errors import Problem
+from syncer.core.plan import Change, Plan
+from syncer.core.state import COMPARED_FIELDS, TaskState
+
+_SYMBOL = {"create": "+", "update": "~", "rename": ">", "adopt": "<", "delete": "-"}
+_COLOR = {"create": "32", "update": "33", "rename": "36", "adopt": "35", "delete": "31"}
+_DEFAULTS = TaskState(name="", task="", schedule=None)  # type: ignore[arg-type]
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def plan_text(plan: Plan, *, color: bool = False) -> str:
+    lines: list[str] = []
+    for change in plan.changes:
+        lines.extend(_change_lines(change, color))
+    if not plan.changes:
+        lines.append("No changes. The schedule tables match the files.")
+    lines.append("")
+    lines.append(summary_line(plan))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(plan: Plan) -> str:
+    s = plan.summary()
+    return (
+        f"Plan: {s['create']} to create, {s['update']} to update, {s['rename']} to rename, "
+        f"{s['adopt']} to adopt, {s['delete']} to delete; {s['unchanged']} unchanged, "
+        f"{plan.unmanaged} unmanaged left alone."
+    )
+
+
+def _change_lines(change: Change, color: bool) -> list[str]:
+    symbol = _paint(f"{_SYMBOL[change.action]} {change.action:<6}", _COLOR[change.action], color)
+    title = change.name
+    if change.action == "rename":
+        title = f"{change.previous_name} -> {change.name}"
+    where = f"  ({change.source.path}:{change.source.line})" if change.source else ""
+    out = [f"  {symbol} {title}{where}"]
+    if change.action == "create" and change.after:
+        for name in COMPARED_FIELDS:
+            if name in ("task", "schedule") or getattr(change.after, name) != getattr(_DEFAULTS, name):
+                out.append(f"        {name}: {change.after.display(name)}")
+    elif change.action == "delete" and change.before:
+        out.append(f"        task: {change.before.display('task')}")
+        out.append(f"        schedule: {change.before.display('schedule')}")
+    elif change.before and change.after:
+        if change.action == "adopt" and not change.fields:
+            out.append("        (row already matches; it becomes managed)")
+        for name in change.fields:
+            if name == "name":
+                continue
+            before, after = change.before.display(name), change.after.display(name)
+            out.append(f"        {name}: {before} -> {after}")
+    return out
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan.to_json(), indent=2, sort_keys=False) + "\n"
+
+
+def problems_text(problems: Iterable[Problem]) -> str:
+    return "".join(f"{problem}\n" for problem in problems)
+
+
+def problems_json(problems: Iterable[Problem]) -> str:
+    items = [p.to_json() for p in problems]
+    errors = sum(1 for p in items if p["severity"] == "error")
+    return json.dumps({"valid": errors == 0, "problems": items}, indent=2) + "\n"

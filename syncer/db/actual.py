@@ -1,0 +1,102 @@
+"""The live rows -> the same ``TaskState`` shape as the files: the only DB read while planning.
+
+Two queries whatever the number of tasks: the tasks with their schedules (one join), and the
+ownership ledger.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from django_celery_beat.models import PeriodicTask
+
+from syncer.core.plan import Owned
+from syncer.core.state import ScheduleKey, TaskState, canonical_json
+from syncer.db.kinds import KINDS, NO_SCHEDULE
+from syncer.models import ManagedTask
+
+_TASK_COLUMNS = (
+    "id",
+    "name",
+    "task",
+    "args",
+    "kwargs",
+    "queue",
+    "exchange",
+    "routing_key",
+    "priority",
+    "headers",
+    "expires",
+    "expire_seconds",
+    "start_time",
+    "one_off",
+    "enabled",
+    "description",
+)
+_SCHEDULE_COLUMNS = tuple(
+    f"{kind.fk}__{column}" for kind in KINDS.values() for column in ("id", *kind.columns)
+)
+
+
+@dataclass
+class Snapshot:
+    states: dict[str, TaskState] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    schedule_ids: dict[str, tuple[str, int] | None] = field(default_factory=dict)  # name -> (kind, id)
+    owned: dict[str, Owned] = field(default_factory=dict)
+
+
+def read_snapshot() -> Snapshot:
+    snapshot = Snapshot()
+    for row in PeriodicTask.objects.values_list(*_TASK_COLUMNS, *_SCHEDULE_COLUMNS).iterator(
+        chunk_size=5000
+    ):
+        values = dict(zip(_TASK_COLUMNS, row[: len(_TASK_COLUMNS)], strict=True))
+        schedule, schedule_id = _schedule(row[len(_TASK_COLUMNS) :])
+        name = values["name"]
+        snapshot.ids[name] = values["id"]
+        snapshot.schedule_ids[name] = schedule_id
+        snapshot.states[name] = TaskState(
+            name=name,
+            task=values["task"],
+            schedule=schedule,
+            args=_canonical(values["args"], "[]"),
+            kwargs=_canonical(values["kwargs"], "{}"),
+            queue=values["queue"] or None,
+            exchange=values["exchange"] or None,
+            routing_key=values["routing_key"] or None,
+            priority=values["priority"],
+            headers=_canonical(values["headers"], "{}"),
+            expires=values["expires"],
+            expire_seconds=values["expire_seconds"],
+            start_time=values["start_time"],
+            one_off=values["one_off"],
+            enabled=values["enabled"],
+            description=values["description"] or "",
+        )
+    for name, path, line, spec_hash in ManagedTask.objects.values_list(
+        "task__name", "source_path", "source_line", "spec_hash"
+    ):
+        snapshot.owned[name] = Owned(f"{path}:{line}" if line else path, spec_hash)
+    return snapshot
+
+
+def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] | None]:
+    offset = 0
+    for kind in KINDS.values():
+        width = 1 + len(kind.columns)
+        part = values[offset : offset + width]
+        offset += width
+        if part[0] is not None:
+            return kind.to_key(part[1:]), (kind.name, int(part[0]))  # type: ignore[call-overload]
+    return NO_SCHEDULE, None
+
+
+def _canonical(text: str | None, empty: str) -> str:
+    if not text:
+        return empty
+    try:
+        return canonical_json(json.loads(text))
+    except ValueError:
+        return f"<invalid JSON> {text}"

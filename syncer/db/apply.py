@@ -1,0 +1,205 @@
+"""Plan -> the schedule tables, in ONE transaction, under the apply lock.
+
+The plan is computed outside the lock first: a no-op apply takes no lock and writes nothing.
+Otherwise the snapshot is read again under the lock and the plan recomputed, so that what is
+written is based on what is there, even if another writer went first.
+
+Next-run policy (no surprise catch-up run): when a task's schedule changes, or a disabled task is
+enabled, ``last_run_at`` is set to the apply time, so beat counts the next run from now (an
+interval runs one full interval after the apply; a cron at its next fire time after the apply).
+Disabling a task clears ``last_run_at``, as django-celery-beat's own ``save()`` does. Other
+runtime fields (``total_run_count``, ...) are never written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from syncer.core.desired import DesiredTask
+from syncer.core.errors import PlanMismatch
+from syncer.core.plan import Change, Plan, compute
+from syncer.db import lock
+from syncer.db.actual import Snapshot, read_snapshot
+from syncer.db.writes import (
+    FK_COLUMNS,
+    PLAIN_COLUMNS,
+    delete_tasks,
+    notify_beat,
+    prune_unused_schedules,
+    resolve_schedules,
+    task_columns,
+)
+from syncer.models import ApplyRecord, ManagedTask
+
+
+@dataclass(frozen=True)
+class Audit:
+    revision: str = ""
+    applied_by: str = ""
+    source: str = ""
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    written: bool = False
+    record_id: int | None = None
+    snapshot: Snapshot = field(default_factory=Snapshot)
+
+
+def make_plan(desired: dict[str, DesiredTask], now: datetime | None = None) -> tuple[Plan, Snapshot]:
+    snapshot = read_snapshot()
+    plan = compute(desired, snapshot.states, snapshot.owned, now or timezone.now())
+    return plan, snapshot
+
+
+def apply(
+    desired: dict[str, DesiredTask],
+    *,
+    force: bool = False,
+    allow_empty: bool = False,
+    audit: Audit = Audit(),
+    expected_checksum: str | None = None,
+    before_write: Callable[[Plan], None] | None = None,
+) -> Outcome:
+    plan, snapshot = make_plan(desired)
+    _check_expected(plan, expected_checksum)
+    plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
+    if plan.is_empty and not plan.ledger_refresh:
+        return Outcome(plan, False, None, snapshot)
+    with transaction.atomic():
+        lock.acquire()
+        now = timezone.now()
+        plan, snapshot = make_plan(desired, now)
+        _check_expected(plan, expected_checksum)
+        plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
+        if plan.is_empty and not plan.ledger_refresh:
+            return Outcome(plan, False, None, snapshot)
+        if before_write is not None:
+            before_write(plan)
+        record_id = _write(plan, snapshot, now, audit)
+    return Outcome(plan, True, record_id, snapshot)
+
+
+def _check_expected(plan: Plan, expected: str | None) -> None:
+    if expected is not None and plan.checksum() != expected:
+        raise PlanMismatch(
+            "the schedule changed since the plan was reviewed: its checksum is "
+            f"{plan.checksum()[:12]}, the reviewed plan's is {expected[:12]}. Plan again and review."
+        )
+
+
+def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
+    by_action: dict[str, list[Change]] = {}
+    for change in plan.changes:
+        by_action.setdefault(change.action, []).append(change)
+
+    schedule_changes = [c for c in plan.changes if c.after is not None and "schedule" in _fields(c)]
+    schedule_ids = resolve_schedules({c.after.schedule for c in schedule_changes if c.after}, now)
+
+    created = _create(by_action.get("create", []), schedule_ids)
+    ids = dict(snapshot.ids)
+    ids.update(created)
+    _update(
+        [c for c in plan.changes if c.action in ("update", "adopt", "rename") and c.fields],
+        snapshot,
+        schedule_ids,
+        now,
+    )
+    delete_tasks([snapshot.ids[c.name] for c in by_action.get("delete", [])])
+    for change in by_action.get("rename", []):
+        ids[change.name] = snapshot.ids[change.previous_name or ""]
+    _record_ownership(plan, ids, now, audit)
+    if plan.changes:
+        prune_unused_schedules()
+        notify_beat(now)
+    summary = plan.summary()
+    record = ApplyRecord.objects.create(
+        applied_at=now,
+        revision=audit.revision,
+        applied_by=audit.applied_by,
+        source=audit.source,
+        checksum=plan.checksum(),
+        created=summary["create"],
+        updated=summary["update"],
+        deleted=summary["delete"],
+        adopted=summary["adopt"],
+        renamed=summary["rename"],
+        unchanged=summary["unchanged"],
+    )
+    return int(record.pk)
+
+
+def _fields(change: Change) -> tuple[str, ...]:
+    return ("schedule",) if change.action == "create" else change.fields
+
+
+def _create(changes: list[Change], schedule_ids: dict) -> dict[str, int]:  # type: ignore[type-arg]
+    rows = [
+        PeriodicTask(name=c.name, **task_columns(c.after, schedule_ids[c.after.schedule]))
+        for c in changes
+        if c.after is not None
+    ]
+    created = PeriodicTask.objects.bulk_create(rows)
+    return {row.name: int(row.pk) for row in created}
+
+
+def _update(
+    changes: list[Change], snapshot: Snapshot, schedule_ids: dict, now: datetime  # type: ignore[type-arg]
+) -> None:
+    """Write every declared column of each changed row; two batches: with or without a reset of
+    ``last_run_at`` (see the next-run policy above)."""
+    plain, reset = [], []
+    for change in changes:
+        assert change.after is not None and change.before is not None
+        kind_id = snapshot.schedule_ids.get(change.previous_name or change.name)
+        schedule_id = (
+            schedule_ids[change.after.schedule] if "schedule" in change.fields else kind_id[1]  # type: ignore[index]
+        )
+        row = PeriodicTask(
+            pk=snapshot.ids[change.previous_name or change.name],
+            name=change.name,
+            date_changed=now,
+            **task_columns(change.after, schedule_id),
+        )
+        if "schedule" in change.fields or (change.after.enabled and not change.before.enabled):
+            row.last_run_at = now
+            reset.append(row)
+        elif "enabled" in change.fields and not change.after.enabled:
+            row.last_run_at = None
+            reset.append(row)
+        else:
+            plain.append(row)
+    columns = ["name", "date_changed", *PLAIN_COLUMNS, *FK_COLUMNS]
+    if plain:
+        PeriodicTask.objects.bulk_update(plain, columns)
+    if reset:
+        PeriodicTask.objects.bulk_update(reset, [*columns, "last_run_at"])
+
+
+def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Audit) -> None:
+    names = [c.name for c in plan.changes if c.action != "delete"] + list(plan.ledger_refresh)
+    if not names:
+        return
+    task_ids = [ids[name] for name in names]
+    stale = ManagedTask.objects.filter(task_id__in=task_ids)
+    stale._raw_delete(stale.db)
+    ManagedTask.objects.bulk_create(
+        [
+            ManagedTask(
+                task_id=ids[name],
+                source_path=plan.desired[name].source.path,
+                source_line=plan.desired[name].source.line,
+                spec_hash=plan.desired[name].spec_hash,
+                revision=audit.revision,
+                applied_at=now,
+            )
+            for name in names
+        ]
+    )

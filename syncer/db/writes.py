@@ -1,0 +1,115 @@
+"""The write helpers shared by ``apply`` and the REST API: schedule rows by value, task columns,
+the single beat notification, and the clean-up of schedule rows nobody uses any more.
+
+Schedule rows are never mutated: a task whose schedule changes points at an existing equal row (the
+oldest, when duplicates exist) or a new one. Every function here runs inside the caller's
+transaction and issues a number of statements that does not depend on the number of tasks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django_celery_beat.models import PeriodicTask, PeriodicTasks
+
+from syncer.core.state import ScheduleKey, TaskState
+from syncer.db.kinds import KINDS
+from syncer.models import ManagedSchedule, ManagedTask
+
+PLAIN_COLUMNS = (
+    "task",
+    "args",
+    "kwargs",
+    "queue",
+    "exchange",
+    "routing_key",
+    "priority",
+    "headers",
+    "expires",
+    "expire_seconds",
+    "start_time",
+    "one_off",
+    "enabled",
+    "description",
+)
+FK_COLUMNS = tuple(f"{kind.fk}_id" for kind in KINDS.values())
+
+
+def resolve_schedules(keys: Iterable[ScheduleKey], now: datetime) -> dict[ScheduleKey, int]:
+    """Row ids for schedule values: existing equal rows, else new rows (recorded as ours)."""
+    wanted: dict[str, set[ScheduleKey]] = defaultdict(set)
+    for key in keys:
+        wanted[key.kind].add(key)
+    resolved: dict[ScheduleKey, int] = {}
+    for kind_name, kind_keys in wanted.items():
+        kind = KINDS[kind_name]
+        existing: dict[ScheduleKey, int] = {}
+        for row in kind.model.objects.order_by("-id").values_list("id", *kind.columns).iterator(
+            chunk_size=5000
+        ):
+            existing[kind.to_key(row[1:])] = row[0]  # descending ids: the oldest row wins
+        missing = [key for key in kind_keys if key not in existing]
+        if missing:
+            created = kind.model.objects.bulk_create(
+                [kind.model(**kind.to_columns(key)) for key in missing]
+            )
+            ManagedSchedule.objects.bulk_create(
+                [ManagedSchedule(kind=kind_name, schedule_id=row.pk, created_at=now) for row in created]
+            )
+            existing.update({key: row.pk for key, row in zip(missing, created, strict=True)})
+        resolved.update({key: existing[key] for key in kind_keys})
+    return resolved
+
+
+def task_columns(state: TaskState, schedule_id: int) -> dict[str, Any]:
+    """The PeriodicTask column values for a declared state, normalised as ``save()`` would."""
+    columns: dict[str, Any] = {column: getattr(state, column) for column in PLAIN_COLUMNS}
+    columns.update({column: None for column in FK_COLUMNS})
+    columns[f"{KINDS[state.schedule.kind].fk}_id"] = schedule_id
+    return columns
+
+
+def notify_beat(now: datetime) -> None:
+    """Bump ``PeriodicTasks.last_update`` once, strictly past its stored value, so beat reloads.
+
+    ``bulk_create`` and ``QuerySet.update`` bypass the signals that normally do this.
+    """
+    row = PeriodicTasks.objects.select_for_update().filter(ident=1).first()
+    if row is None:
+        PeriodicTasks.objects.create(ident=1, last_update=now)
+        return
+    stamp = max(now, row.last_update + timedelta(milliseconds=1))
+    PeriodicTasks.objects.filter(ident=1).update(last_update=stamp)
+
+
+def prune_unused_schedules() -> int:
+    """Delete schedule rows the syncer created that no task uses any more.
+
+    A schedule row CASCADE-deletes its tasks, so the "unused" test and the delete are one
+    statement, and rows the syncer did not create are never touched.
+    """
+    removed = 0
+    for kind in KINDS.values():
+        ours = ManagedSchedule.objects.filter(kind=kind.name).values("schedule_id")
+        used = PeriodicTask.objects.filter(**{f"{kind.fk}_id": OuterRef("pk")})
+        unused = kind.model.objects.filter(pk__in=ours).exclude(Exists(used))
+        removed += unused._raw_delete(unused.db)
+        gone = kind.model.objects.filter(pk=OuterRef("schedule_id"))
+        stale = ManagedSchedule.objects.filter(kind=kind.name).exclude(Exists(gone))
+        stale._raw_delete(stale.db)
+    return removed
+
+
+def delete_tasks(ids: list[int]) -> None:
+    """Delete tasks without the per-row signals (one notification is sent by the caller)."""
+
+    if not ids:
+        return
+    ledger = ManagedTask.objects.filter(task_id__in=ids)
+    ledger._raw_delete(ledger.db)
+    tasks = PeriodicTask.objects.filter(id__in=ids)
+    tasks._raw_delete(tasks.db)

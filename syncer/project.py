@@ -1,0 +1,44 @@
+"""The bridge to the Django project: start Django and read what validation needs from it."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from syncer.core.desired import MAX_TASKS, Context
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djbeat.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+@lru_cache(maxsize=1)
+def registered_tasks() -> frozenset[str]:
+    """The task names of the project's Celery app, after autodiscovery (no broker needed)."""
+    setup_django()
+    from celery import current_app
+
+    app = current_app._get_current_object()
+    app.loader.import_default_modules()
+    return frozenset(app.tasks.keys())
+
+
+def context(check_tasks: bool = True) -> Context:
+    setup_django()
+    from django.conf import settings
+
+    timezone = getattr(settings, "CELERY_TIMEZONE", None) or settings.TIME_ZONE or "UTC"
+    return Context(
+        default_timezone=timezone,
+        known_tasks=registered_tasks() if check_tasks else None,
+        max_tasks=int(os.environ.get("SYNCER_MAX_TASKS", MAX_TASKS)),
+    )
+
+
+def default_paths() -> list[str]:
+    return [os.environ.get("SYNCER_SCHEDULES_DIR", "schedules")]
