@@ -76,6 +76,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "djbeat.sqlite3"  # the real bound-parameter limit
     # web, worker, beat and the syncer share one file: wait for the lock instead of failing, and
     # take the write lock at BEGIN so that two writers serialise instead of deadlocking.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

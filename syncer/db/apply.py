@@ -168,11 +168,11 @@ def _update(
             date_changed=now,
             **task_columns(change.after, schedule_id),
         )
-        if "schedule" in change.fields or (change.after.enabled and not change.before.enabled):
-            row.last_run_at = now
-            reset.append(row)
-        elif "enabled" in change.fields and not change.after.enabled:
+        if not change.after.enabled and ("enabled" in change.fields or "schedule" in change.fields):
             row.last_run_at = None
+            reset.append(row)
+        elif "schedule" in change.fields or (change.after.enabled and not change.before.enabled):
+            row.last_run_at = now
             reset.append(row)
         else:
             plain.append(row)

@@ -1,0 +1,123 @@
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from syncer.core import render
+from syncer.core.desired import DesiredTask
+from syncer.core.errors import Location, UnsafePlan
+from syncer.core.plan import Owned, compute
+from syncer.core.state import CrontabKey, IntervalKey, TaskState
+
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+
+def state(name: str, every: int = 5, **changes) -> TaskState:
+    return replace(TaskState(name, "tasks.print_hello", IntervalKey(every, "seconds")), **changes)
+
+
+def want(s: TaskState, *previous: str) -> DesiredTask:
+    return DesiredTask(s, Location("s.yaml", 1, 1), previous, "h")
+
+
+def owned(*names: str) -> dict[str, Owned]:
+    return {n: Owned("s.yaml:1", "h") for n in names}
+
+
+def test_create_update_delete_adopt_rename_in_a_stable_order():
+    desired = {
+        "new": want(state("new")),
+        "changed": want(state("changed", every=10)),
+        "same": want(state("same")),
+        "hand-made": want(state("hand-made")),
+        "renamed": want(state("renamed"), "old-name"),
+    }
+    actual = {
+        "changed": state("changed"),
+        "same": state("same"),
+        "hand-made": state("hand-made", queue="q"),
+        "old-name": state("old-name"),
+        "gone": state("gone"),
+        "admin-only": state("admin-only"),
+    }
+    plan = compute(desired, actual, owned("changed", "same", "old-name", "gone"), NOW)
+    assert [(c.action, c.name, c.fields) for c in plan.changes] == [
+        ("create", "new", ()),
+        ("update", "changed", ("schedule",)),
+        ("rename", "renamed", ("name",)),
+        ("adopt", "hand-made", ("queue",)),
+        ("delete", "gone", ()),
+    ]
+    assert plan.summary() == {
+        "create": 1, "update": 1, "rename": 1, "adopt": 1, "delete": 1, "unchanged": 1
+    }
+    assert plan.unmanaged == 1  # admin-only is left alone
+
+
+def test_no_change_plan_is_empty_and_has_a_stable_checksum():
+    desired = {"a": want(state("a"))}
+    plan = compute(desired, {"a": state("a")}, owned("a"), NOW)
+    assert plan.is_empty and plan.unchanged == 1
+    assert plan.checksum() == compute(desired, {"a": state("a")}, owned("a"), NOW).checksum()
+    assert "No changes" in render.plan_text(plan)
+
+
+def test_unowned_rows_are_never_deleted():
+    plan = compute({}, {"celery.backend_cleanup": state("celery.backend_cleanup")}, {}, NOW)
+    assert plan.is_empty and plan.unmanaged == 1
+
+
+def test_a_one_off_task_disabled_by_beat_after_its_run_is_not_drift():
+    s = state("once", one_off=True)
+    plan = compute({"once": want(s)}, {"once": replace(s, enabled=False)}, owned("once"), NOW)
+    assert plan.is_empty
+
+
+def test_an_expired_task_disabled_by_beat_is_not_drift_but_a_disabled_live_task_is():
+    s = state("exp", expires=NOW - timedelta(days=1))
+    assert compute({"exp": want(s)}, {"exp": replace(s, enabled=False)}, owned("exp"), NOW).is_empty
+    s = state("live")
+    plan = compute({"live": want(s)}, {"live": replace(s, enabled=False)}, owned("live"), NOW)
+    assert [(c.action, c.fields) for c in plan.changes] == [("update", ("enabled",))]
+
+
+def test_deleting_every_managed_task_needs_allow_empty():
+    plan = compute({}, {"a": state("a")}, owned("a"), NOW)
+    with pytest.raises(UnsafePlan, match="--allow-empty"):
+        plan.raise_if_unsafe()
+    plan.raise_if_unsafe(allow_empty=True)
+
+
+def test_changing_more_than_30_percent_of_10_or_more_needs_force():
+    names = [f"t{i}" for i in range(10)]
+    actual = {n: state(n) for n in names}
+    desired = {n: want(state(n, every=99 if i < 4 else 5)) for i, n in enumerate(names)}
+    plan = compute(desired, actual, owned(*names), NOW)
+    with pytest.raises(UnsafePlan, match="--force"):
+        plan.raise_if_unsafe()
+    plan.raise_if_unsafe(force=True)
+    desired = {n: want(state(n, every=99 if i < 3 else 5)) for i, n in enumerate(names)}
+    compute(desired, actual, owned(*names), NOW).raise_if_unsafe()  # exactly 30%: allowed
+
+
+def test_small_sets_are_not_subject_to_the_ratio():
+    actual = {n: state(n) for n in "abc"}
+    compute({}, actual, owned(*"abc"), NOW).raise_if_unsafe(allow_empty=True)
+
+
+def test_text_and_json_renderers_read_the_same_plan():
+    cron_before = CrontabKey("*/15", "9-17", "*", "*", "1-5", "UTC")
+    cron_after = CrontabKey("0", "*/12", "*", "*", "*", "UTC")
+    before = state("r", schedule=cron_before)
+    plan = compute({"r": want(replace(before, schedule=cron_after))}, {"r": before}, owned("r"), NOW)
+    text = render.plan_text(plan)
+    assert "~ update r  (s.yaml:1)" in text
+    assert "schedule: cron '*/15 9-17 * * 1-5' UTC -> cron '0 */12 * * *' UTC" in text
+    data = plan.to_json()
+    assert data["format_version"] == 1
+    assert data["summary"]["update"] == 1
+    [change] = data["changes"]
+    assert change["action"] == "update" and change["source"] == "s.yaml:1"
+    assert change["before"]["schedule"]["hour"] == "9-17"
+    assert change["after"]["schedule"]["hour"] == "*/12"
+    assert len(data["checksum"]) == 64
