@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
 from syncer.core.state import ScheduleKey, TaskState
@@ -37,6 +37,7 @@ PLAIN_COLUMNS = (
     "description",
 )
 FK_COLUMNS = tuple(f"{kind.fk}_id" for kind in KINDS.values())
+FILTER_MAX_KEYS = 50
 
 
 def resolve_schedules(keys: Iterable[ScheduleKey], now: datetime) -> dict[ScheduleKey, int]:
@@ -48,9 +49,13 @@ def resolve_schedules(keys: Iterable[ScheduleKey], now: datetime) -> dict[Schedu
     for kind_name, kind_keys in wanted.items():
         kind = KINDS[kind_name]
         existing: dict[ScheduleKey, int] = {}
-        for row in kind.model.objects.order_by("-id").values_list("id", *kind.columns).iterator(
-            chunk_size=5000
-        ):
+        rows = kind.model.objects.order_by("-id")
+        if len(kind_keys) <= FILTER_MAX_KEYS:  # a few values: fetch only the equal rows
+            match = Q()
+            for key in kind_keys:
+                match |= Q(**kind.to_columns(key))
+            rows = rows.filter(match)
+        for row in rows.values_list("id", *kind.columns).iterator(chunk_size=5000):
             existing[kind.to_key(row[1:])] = row[0]  # descending ids: the oldest row wins
         missing = [key for key in kind_keys if key not in existing]
         if missing:
