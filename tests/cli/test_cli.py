@@ -1,0 +1,138 @@
+"""The command line: exit codes, output formats, and that validate needs no database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django_celery_beat.models import PeriodicTask
+
+from syncer.cli.main import main
+from tests.helpers import write_files
+
+HELLO = """\
+tasks:
+  print-hello:
+    task: tasks.print_hello
+    every: 3s
+  write-to-file:
+    task: tasks.write_to_file
+    every: 5s
+"""
+BROKEN = "tasks:\n  a:\n    task: tasks.print_hello\n    every: soon\n  b:\n    task: nope\n    every: 1s\n"
+
+
+@pytest.fixture
+def schedules(tmp_path: Path) -> Path:
+    return write_files(tmp_path / "schedules", {"hello.yaml": HELLO})
+
+
+def test_validate_reports_every_problem_and_exits_1(tmp_path, capsys):
+    root = write_files(tmp_path / "s", {"a.yaml": BROKEN, "b.yaml": "tasks: [\n"})
+    assert main(["validate", str(root)]) == 1
+    err = capsys.readouterr().err.replace(str(root) + "/", "")
+    assert "a.yaml:4:5: task 'a': every: cannot read 'soon' as a duration" in err
+    assert "a.yaml:6:5: task 'b': task: 'nope' is not a task registered in the Celery app" in err
+    assert "b.yaml:2:1: " in err
+    assert "3 problems in 2 files; nothing was changed" in err
+
+
+def test_validate_json(tmp_path, capsys):
+    root = write_files(tmp_path / "s", {"a.yaml": BROKEN})
+    assert main(["validate", str(root), "--output", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["valid"] is False
+    assert [(p["line"], p["field"]) for p in data["problems"]] == [(4, "every"), (6, "task")]
+
+
+def test_validate_needs_no_database(schedules):
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
+    result = subprocess.run(
+        [sys.executable, "-m", "syncer.cli.main", "validate", str(schedules)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 files, 2 tasks: valid" in result.stdout
+
+
+def test_plan_on_an_unreachable_database_is_a_clear_error_not_a_traceback(schedules):
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
+    result = subprocess.run(
+        [sys.executable, "-m", "syncer.cli.main", "plan", str(schedules)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 1
+    assert "error: database error" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_plan_detailed_exitcode_and_apply(schedules, capsys):
+    assert main(["plan", str(schedules)]) == 0
+    assert main(["plan", str(schedules), "--detailed-exitcode"]) == 2
+    out = capsys.readouterr().out
+    assert "+ create print-hello" in out and "Plan: 2 to create" in out
+    assert main(["apply", str(schedules), "--dry-run"]) == 0
+    assert PeriodicTask.objects.count() == 0
+    assert main(["apply", str(schedules)]) == 0
+    assert PeriodicTask.objects.count() == 2
+    capsys.readouterr()
+    assert main(["plan", str(schedules), "--detailed-exitcode"]) == 0
+    assert "No changes" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_plan_json_shape(schedules, capsys):
+    assert main(["plan", str(schedules), "-o", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format_version"] == 1
+    assert data["summary"] == {
+        "create": 2, "update": 0, "rename": 0, "adopt": 0, "delete": 0, "unchanged": 0
+    }
+    change = data["changes"][0]
+    assert set(change) >= {"action", "name", "source", "before", "after"}
+    assert change["source"].endswith("hello.yaml:2")
+    assert change["after"]["schedule"] == {"kind": "interval", "every": 3, "period": "seconds"}
+
+
+@pytest.mark.django_db
+def test_invalid_files_abort_apply_and_unsafe_plans_are_refused(schedules, tmp_path, capsys):
+    assert main(["apply", str(schedules)]) == 0
+    (schedules / "broken.yaml").write_text(BROKEN)
+    assert main(["apply", str(schedules)]) == 1
+    (schedules / "broken.yaml").unlink()
+    (schedules / "hello.yaml").write_text("tasks: {}\n")
+    capsys.readouterr()
+    assert main(["apply", str(schedules)]) == 1
+    assert "--allow-empty" in capsys.readouterr().err
+    assert PeriodicTask.objects.count() == 2
+    missing = tmp_path / "nowhere"
+    assert main(["apply", str(missing), "--allow-empty"]) == 1  # a missing path is an error
+    assert PeriodicTask.objects.count() == 2
+    assert main(["apply", str(schedules), "--allow-empty"]) == 0
+    assert PeriodicTask.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_apply_reviewed_plan_only_if_unchanged(schedules, tmp_path, capsys):
+    assert main(["plan", str(schedules), "-o", "json"]) == 0
+    reviewed = tmp_path / "plan.json"
+    reviewed.write_text(capsys.readouterr().out)
+    (schedules / "hello.yaml").write_text(HELLO.replace("every: 5s", "every: 6s"))
+    assert main(["apply", str(schedules), "--plan", str(reviewed)]) == 1
+    assert "the schedule changed since the plan was reviewed" in capsys.readouterr().err
+    assert PeriodicTask.objects.count() == 0
+    (schedules / "hello.yaml").write_text(HELLO)
+    assert main(["apply", str(schedules), "--plan", str(reviewed)]) == 0
+    assert PeriodicTask.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_management_command_runs_the_same_cli(schedules):
+    from django.core.management import call_command
+
+    call_command("syncer", "apply", str(schedules))
+    assert PeriodicTask.objects.count() == 2
