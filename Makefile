@@ -1,0 +1,66 @@
+# One entry point for developers and CI. Needs only python3.11 (or python3 >= 3.11) and make:
+# everything else is installed into .venv from pyproject.toml.
+#
+#   make run    install, migrate, apply schedules/, then web + worker + beat + syncer (Ctrl-C stops all)
+#   make test   install, then the whole pytest suite (extra arguments: make test PYTEST_ARGS="-k e2e")
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# The interpreter that creates .venv (looked up before .venv/bin joins PATH below).
+ifndef PYTHON
+PYTHON := $(shell command -v python3.11 || command -v python3)
+endif
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROCFILE ?= Procfile
+PYTEST_ARGS ?=
+
+# Recipes and the processes they start (honcho, celery, syncer) find the venv's tools first.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PYTHONUNBUFFERED := 1
+
+.PHONY: help install run test lint bench clean distclean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changed since the last successful install.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+install: $(STAMP) ## Create .venv and install the project with its dev extras
+
+.env:
+	cp .env.example .env
+
+run: $(STAMP) .env ## Migrate, apply schedules/, then run the Procfile in the foreground
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/syncer apply --allow-empty schedules/
+	@# --env /dev/null: settings read .env themselves, and let real environment variables win
+	@# (honcho's own .env loading would override them).
+	$(BIN)/honcho start -f $(PROCFILE) --env /dev/null
+
+test: $(STAMP) .env ## Run the whole test suite (PYTEST_ARGS="..." for extra arguments)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff check, ruff format --check, import contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+bench: $(STAMP) .env ## Run the benchmarks (bench/run.py)
+	$(BIN)/python bench/run.py
+
+clean: ## Remove caches, build output and var/ (the local database, broker files, task output)
+	rm -rf var/ build/ dist/ *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf $(VENV)
