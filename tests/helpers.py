@@ -23,7 +23,9 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def desired_from(root: Path, files: dict[str, str] | None = None, context: Context = CONTEXT) -> Desired:
+def desired_from(
+    root: Path, files: dict[str, str] | None = None, context: Context = CONTEXT
+) -> Desired:
     if files is not None:
         write_files(root, files)
     found, problems = discover([root])

@@ -26,11 +26,17 @@ def git_revision(path: str) -> str:
     try:
         head = subprocess.run(
             ["git", "-C", directory, "rev-parse", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=True,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "-C", directory, "status", "--porcelain", "--", "."],
-            capture_output=True, text=True, timeout=5, check=True,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -41,9 +47,11 @@ def applied_by() -> str:
     if os.environ.get("SYNCER_APPLIED_BY"):
         return os.environ["SYNCER_APPLIED_BY"]
     if os.environ.get("GITHUB_ACTIONS"):
-        return f"github-actions:{os.environ.get('GITHUB_ACTOR', '')}@{os.environ.get('GITHUB_REPOSITORY', '')}"
+        env = os.environ
+        return f"github-actions:{env.get('GITHUB_ACTOR', '')}@{env.get('GITHUB_REPOSITORY', '')}"
     if os.environ.get("GITLAB_CI"):
-        return f"gitlab-ci:{os.environ.get('GITLAB_USER_LOGIN', '')}@{os.environ.get('CI_PROJECT_PATH', '')}"
+        env = os.environ
+        return f"gitlab-ci:{env.get('GITLAB_USER_LOGIN', '')}@{env.get('CI_PROJECT_PATH', '')}"
     try:
         user = getpass.getuser()
     except (OSError, KeyError):

@@ -1,4 +1,4 @@
-"""``syncer``: parse arguments and dispatch; each subcommand is a function returning an exit code."""
+"""``syncer``: parse arguments and dispatch; each subcommand is a function returning an int."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from syncer.cli import error_handler
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: schedules/)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: schedules/)"
+    )
     parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
 
@@ -33,16 +35,77 @@ def build_parser() -> argparse.ArgumentParser:
     apply = sub.add_parser("apply", help="make the tables match the files, in one transaction")
     _common(apply)
     apply.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    apply.add_argument("--force", action="store_true", help="allow updating/deleting > 30%% of tasks")
+    apply.add_argument(
+        "--force", action="store_true", help="allow updating/deleting > 30%% of tasks"
+    )
     apply.add_argument(
         "--allow-empty", action="store_true", help="allow deleting every managed task"
     )
     apply.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 when changes were applied"
     )
-    apply.add_argument("--revision", help="the revision to record (default: git, or $SYNCER_REVISION)")
-    apply.add_argument("--plan", dest="plan_file", help="apply only if the plan still matches this JSON plan")
+    apply.add_argument(
+        "--revision", help="the revision to record (default: git, or $SYNCER_REVISION)"
+    )
+    apply.add_argument(
+        "--plan", dest="plan_file", help="apply only if the plan still matches this JSON plan"
+    )
+
+    _watch_parser(sub)
     return parser
+
+
+def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    watch = sub.add_parser("watch", help="keep the tables equal to the files (daemon)")
+    watch.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: schedules/)"
+    )
+    watch.add_argument(
+        "--resync-interval",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="full resync to detect and repair drift (0 disables; default 60)",
+    )
+    watch.add_argument(
+        "--no-self-heal",
+        dest="self_heal",
+        action="store_false",
+        help="report drift found by a resync, do not repair it",
+    )
+    watch.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="serve /healthz, /readyz and /metrics on this port",
+    )
+    watch.add_argument(
+        "--debounce",
+        type=float,
+        default=0.3,
+        metavar="SECONDS",
+        help="wait for this much quiet after a file event (default 0.3)",
+    )
+    watch.add_argument(
+        "--poll-interval",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="also compare file fingerprints this often (default 2)",
+    )
+    watch.add_argument(
+        "--max-backoff",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="cap of the retry delay after a database fault (default 60)",
+    )
+    watch.add_argument("--force", action="store_true", help="allow changing > 30%% of tasks")
+    watch.add_argument(
+        "--allow-empty", action="store_true", help="allow deleting every managed task"
+    )
+    watch.add_argument("--revision", help="the revision to record (default: git)")
+    watch.add_argument("--log-format", choices=("json", "text"), default="json")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,9 +119,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     from syncer.project import setup_django
 
     setup_django()  # settings and the Celery app; no database connection yet
-    from syncer.cli import apply, plan, validate
+    from syncer.cli import apply, plan, validate, watch
 
-    commands = {"validate": validate.run, "plan": plan.run, "apply": apply.run}
+    commands = {"validate": validate.run, "plan": plan.run, "apply": apply.run, "watch": watch.run}
     return commands[args.command](args)
 
 

@@ -42,8 +42,18 @@ _DAY_NAMES = {
 _MONTH_NAMES = {
     name: name[:3]
     for name in (
-        "january", "february", "march", "april", "may", "june", "july",
-        "august", "september", "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     )
 }
 _MAX_DAY = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
@@ -81,7 +91,8 @@ def parse_text(text: str) -> CronFields:
             joined = re.sub(r",\s+", ",", stripped)
             hint = f"; lists take no spaces: {joined!r}"
         raise CronError(
-            f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(parts)}{hint}"
+            "expected 5 fields (minute hour day-of-month month day-of-week), "
+            f"got {len(parts)}{hint}"
         )
     return CronFields(*parts)
 
@@ -109,7 +120,9 @@ def check(fields: CronFields) -> list[CronError]:
         except (ValueError, TypeError) as exc:
             return [CronError(f"rejected by Celery: {exc}")]
         if not any(
-            day <= _MAX_DAY[month] for month in schedule.month_of_year for day in schedule.day_of_month
+            day <= _MAX_DAY[month]
+            for month in schedule.month_of_year
+            for day in schedule.day_of_month
         ):
             errors.append(
                 CronError(

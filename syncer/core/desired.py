@@ -23,7 +23,14 @@ from syncer.core import cron
 from syncer.core.durations import DurationError, parse_duration, to_interval
 from syncer.core.errors import Location, Problem
 from syncer.core.load import LocDict, SourceFile
-from syncer.core.spec import SCHEDULE_KEYS, Defaults, TaskSpec, merge_defaults
+from syncer.core.spec import (
+    SCHEDULE_KEYS,
+    CronMapping,
+    Defaults,
+    Solar,
+    TaskSpec,
+    merge_defaults,
+)
 from syncer.core.state import (
     ClockedKey,
     CrontabKey,
@@ -122,7 +129,9 @@ def _build_file(source: SourceFile, context: Context, desired: Desired) -> None:
             try:
                 Defaults.model_validate(dict(defaults))
             except ValidationError as exc:
-                desired.problems.extend(_pydantic_problems(exc, path, None, defaults, None, "defaults."))
+                desired.problems.extend(
+                    _pydantic_problems(exc, path, None, defaults, None, "defaults.")
+                )
                 defaults = None
     if "tasks" not in data:
         desired.problems.append(Problem(Location(path, 1, 1), "missing key 'tasks'"))
@@ -132,7 +141,9 @@ def _build_file(source: SourceFile, context: Context, desired: Desired) -> None:
         return  # `tasks:` with nothing under it declares no task
     if not isinstance(tasks, LocDict):
         desired.problems.append(
-            Problem(_at(path, data, "tasks"), "expected a mapping of task name -> task", field="tasks")
+            Problem(
+                _at(path, data, "tasks"), "expected a mapping of task name -> task", field="tasks"
+            )
         )
         return
     for name, raw in tasks.items():
@@ -143,7 +154,9 @@ def _build_file(source: SourceFile, context: Context, desired: Desired) -> None:
             )
             continue
         if not 1 <= len(name) <= 200:
-            desired.problems.append(Problem(where, "task name must be 1 to 200 characters", task=name))
+            desired.problems.append(
+                Problem(where, "task name must be 1 to 200 characters", task=name)
+            )
             continue
         if not isinstance(raw, LocDict):
             desired.problems.append(
@@ -153,7 +166,9 @@ def _build_file(source: SourceFile, context: Context, desired: Desired) -> None:
         existing = desired.tasks.get(name)
         if existing is not None:
             desired.problems.append(
-                Problem(where, f"duplicate task name: already declared at {existing.source}", task=name)
+                Problem(
+                    where, f"duplicate task name: already declared at {existing.source}", task=name
+                )
             )
             continue
         task = _build_task(path, name, raw, defaults, where, context, desired.problems)
@@ -274,7 +289,12 @@ def _crontab(spec: TaskSpec, context: Context, problem: Any) -> CrontabKey | Non
     if errors:
         return None
     return CrontabKey(
-        fields.minute, fields.hour, fields.day_of_month, fields.month_of_year, fields.day_of_week, tz
+        fields.minute,
+        fields.hour,
+        fields.day_of_month,
+        fields.month_of_year,
+        fields.day_of_week,
+        tz,
     )
 
 
@@ -301,7 +321,12 @@ def _check_previous_names(desired: Desired) -> None:
         for old in task.previous_names:
             if old == name:
                 desired.problems.append(
-                    Problem(task.source, "previous_names lists the task's own name", name, "previous_names")
+                    Problem(
+                        task.source,
+                        "previous_names lists the task's own name",
+                        name,
+                        "previous_names",
+                    )
                 )
             elif old in desired.tasks:
                 desired.problems.append(
@@ -346,11 +371,16 @@ def _pydantic_problems(
     where: Location | None = None,
 ) -> list[Problem]:
     problems = []
-    for error in exc.errors(include_url=False):
+    for error in _drop_rejected_branches(exc.errors(include_url=False)):
         loc = _strip_union_branches(error["loc"])
         location = where or Location(path, *raw.mark)
         node: Any = raw
-        if loc and not (isinstance(loc[0], str) and loc[0] in raw) and defaults and loc[0] in defaults:
+        if (
+            loc
+            and not (isinstance(loc[0], str) and loc[0] in raw)
+            and defaults
+            and loc[0] in defaults
+        ):
             node = defaults
         for part in loc:
             if isinstance(node, LocDict) and part in node.key_marks:
@@ -363,7 +393,9 @@ def _pydantic_problems(
         message = error["msg"]
         if error["type"] == "extra_forbidden" and loc:
             allowed = TASK_KEYS if task is not None else tuple(Defaults.model_fields)
-            message = _unknown_key(loc[-1], allowed if len(loc) == 1 else ())
+            if len(loc) > 1:
+                allowed = _NESTED_KEYS.get(loc[0], ())
+            message = _unknown_key(loc[-1], allowed)
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
         elif error["type"] == "missing" and loc == ("task",):
@@ -371,6 +403,8 @@ def _pydantic_problems(
         field_name = prefix + ".".join(str(p) for p in loc) if loc else (prefix.rstrip(".") or None)
         if field_name in SCHEDULE_KEYS and error["type"].endswith("_type"):
             message = f"{message} ({_schedule_hint(field_name)})"
+        elif field_name and field_name.startswith("cron.") and error["type"].endswith("_type"):
+            message = f"{message} (a cron field such as '*/15', '1-5', 'mon,fri', or an integer)"
         problems.append(Problem(location, message, task=task, field=field_name))
     # One report per position and field: unions repeat the same complaint per branch.
     unique: dict[tuple[Location, str | None], Problem] = {}
@@ -379,15 +413,54 @@ def _pydantic_problems(
     return list(unique.values())
 
 
-_UNION_BRANCHES = {"str", "int", "CronMapping", "constrained-str", "constrained-int"}
+# The branch tags pydantic puts in an error's loc (unions, and JsonValue's float/dict/list).
+_UNION_BRANCHES = {
+    "str",
+    "int",
+    "float",
+    "dict",
+    "list",
+    "CronMapping",
+    "constrained-str",
+    "constrained-int",
+}
+_NESTED_KEYS = {"cron": tuple(CronMapping.model_fields), "solar": tuple(Solar.model_fields)}
+
+
+def _is_branch(part: Any) -> bool:
+    return isinstance(part, str) and (
+        part in _UNION_BRANCHES or part.startswith(("function-", "json-or-python"))
+    )
+
+
+def _drop_rejected_branches(errors: list[Any]) -> list[Any]:
+    """A union reports every branch. A branch that rejected the value's type outright is noise
+    when another branch of the same union got further: a cron mapping with a bad minute is not
+    "not a valid string", its minute is out of range."""
+
+    def rejected_at(error: Any) -> tuple[Any, ...] | None:
+        loc = error["loc"]
+        if error["type"].endswith("_type") and loc and _is_branch(loc[-1]):
+            return tuple(loc[:-1])
+        return None
+
+    sites = [rejected_at(error) for error in errors]
+    kept = []
+    for error, site in zip(errors, sites, strict=True):
+        if site is not None and any(
+            other_site != site
+            and tuple(other["loc"][: len(site)]) == site
+            and len(other["loc"]) > len(site)
+            and other["loc"][len(site)] != error["loc"][-1]
+            for other, other_site in zip(errors, sites, strict=True)
+        ):
+            continue
+        kept.append(error)
+    return kept
 
 
 def _strip_union_branches(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(
-        part
-        for part in loc
-        if not (isinstance(part, str) and (part in _UNION_BRANCHES or part.startswith(("function-", "json-or-python"))))
-    )
+    return tuple(part for part in loc if not _is_branch(part))
 
 
 def _schedule_hint(key: str) -> str:

@@ -88,5 +88,6 @@ def to_interval(total_us: int) -> tuple[int, str]:
         if total_us % size == 0 and total_us // size <= MAX_EVERY:
             return total_us // size, period
     raise DurationError(
-        f"too long: {total_us} microseconds does not fit an interval (at most {MAX_EVERY} of a period)"
+        f"too long: {total_us} microseconds does not fit an interval "
+        f"(at most {MAX_EVERY} of a period)"
     )

@@ -76,7 +76,8 @@ class ValidationFailed(UserError):
     def summary(self) -> str:
         files = {p.location.path for p in self.problems}
         n = len(self.problems)
-        return f"{n} problem{'s' if n != 1 else ''} in {len(files)} file{'s' if len(files) != 1 else ''}"
+        plural = "s" if len(files) != 1 else ""
+        return f"{n} problem{'s' if n != 1 else ''} in {len(files)} file{plural}"
 
     def __str__(self) -> str:
         return self.summary()

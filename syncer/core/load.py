@@ -99,7 +99,7 @@ class LoadResult:
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
-    """The schedule files under ``paths`` (recursive, sorted), and problems such as a missing path."""
+    """The schedule files under ``paths`` (recursive, sorted), and problems (a missing path...)."""
     found: list[Path] = []
     problems: list[Problem] = []
     for raw in paths:
@@ -127,7 +127,9 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
                 yield candidate
             else:
                 problems.append(
-                    Problem(Location(str(candidate)), "not a regular file (broken or looping link?)")
+                    Problem(
+                        Location(str(candidate)), "not a regular file (broken or looping link?)"
+                    )
                 )
         for name in dirnames:
             candidate = Path(dirpath) / name
@@ -158,16 +160,43 @@ def load_text(path: str, content: bytes) -> Any:
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        message = _marked_message(exc, text)
         if mark is None:
             raise LoadError(message) from None
         raise LoadError(message, mark.line + 1, mark.column + 1) from None
+    except yaml.reader.ReaderError as exc:
+        # Its own text spans two lines and names no line; locate the character instead.
+        index = max(text.find(chr(exc.character)), 0) if isinstance(exc.character, int) else 0
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise LoadError(
+            f"unacceptable character U+{exc.character:04X}: {exc.reason}"
+            if isinstance(exc.character, int)
+            else str(exc.reason),
+            line,
+            column,
+        ) from None
     except yaml.YAMLError as exc:
         raise LoadError(str(exc)) from None
     except RecursionError:
         raise LoadError("document is nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _marked_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """PyYAML's context and problem on one line, with where an unclosed construct began and a
+    word about tabs, which YAML never accepts as indentation."""
+    context, problem, mark = exc.context, exc.problem, exc.problem_mark
+    start = exc.context_mark
+    if str(context).startswith("while ") and start and mark and start.line != mark.line:
+        context = f"{context} (from line {start.line + 1}, column {start.column + 1})"
+    message = " ".join(str(part) for part in (context, problem) if part)
+    if mark is not None and "tab" not in message:
+        lines = text.split("\n")
+        if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
+            message += " (a tab: YAML indents with spaces only)"
+    return message
 
 
 def _check_expansion(root: yaml.Node) -> None:

@@ -174,9 +174,8 @@ def differing_fields(have: TaskState, want: TaskState, now: datetime) -> tuple[s
     or a task past its expiry. Re-enabling those would make them run again.
     """
     diff = [name for name in COMPARED_FIELDS if getattr(have, name) != getattr(want, name)]
-    if diff == ["enabled"] or ("enabled" in diff and "schedule" not in diff):
-        if _disabled_by_beat(have, want, now):
-            diff.remove("enabled")
+    if "enabled" in diff and "schedule" not in diff and _disabled_by_beat(have, want, now):
+        diff.remove("enabled")
     return tuple(diff)
 
 

@@ -47,7 +47,9 @@ def _change_lines(change: Change, color: bool) -> list[str]:
     out = [f"  {symbol} {title}{where}"]
     if change.action == "create" and change.after:
         for name in COMPARED_FIELDS:
-            if name in ("task", "schedule") or getattr(change.after, name) != getattr(_DEFAULTS, name):
+            if name in ("task", "schedule") or getattr(change.after, name) != getattr(
+                _DEFAULTS, name
+            ):
                 out.append(f"        {name}: {change.after.display(name)}")
     elif change.action == "delete" and change.before:
         out.append(f"        task: {change.before.display('task')}")

@@ -7,12 +7,15 @@ is generated from these models (``syncer schema``).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     JsonValue,
@@ -35,7 +38,31 @@ SOLAR_EVENTS = (
 )
 
 Name200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Datetime = Annotated[AwareDatetime, Field(strict=False)]
+
+
+def _not_a_number(value: Any) -> Any:
+    # Lax datetime parsing reads a number as Unix seconds: `expires: 3600` would mean 1970.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(
+            "expected a date-time with an offset, such as 2026-12-24T18:00:00+01:00, not a number"
+        )
+    return value
+
+
+def _representable_in_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range: the time in UTC falls outside years 1 to 9999") from None
+    return value
+
+
+Datetime = Annotated[
+    AwareDatetime,
+    Field(strict=False),
+    BeforeValidator(_not_a_number),
+    AfterValidator(_representable_in_utc),
+]
 Duration = Annotated[
     str | int,
     Field(
@@ -47,7 +74,8 @@ CronField = str | Annotated[int, Field(ge=0)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # allow_inf_nan: .nan/.inf in args or headers would be written as NaN, which is not JSON.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class CronMapping(_Strict):

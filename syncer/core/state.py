@@ -46,7 +46,9 @@ class CrontabKey:
     timezone: str
 
     def expression(self) -> str:
-        return f"{self.minute} {self.hour} {self.day_of_month} {self.month_of_year} {self.day_of_week}"
+        return (
+            f"{self.minute} {self.hour} {self.day_of_month} {self.month_of_year} {self.day_of_week}"
+        )
 
     def describe(self) -> str:
         return f"cron {self.expression()!r} {self.timezone}"

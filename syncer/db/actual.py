@@ -43,7 +43,9 @@ _SCHEDULE_COLUMNS = tuple(
 class Snapshot:
     states: dict[str, TaskState] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
-    schedule_ids: dict[str, tuple[str, int] | None] = field(default_factory=dict)  # name -> (kind, id)
+    schedule_ids: dict[str, tuple[str, int] | None] = field(
+        default_factory=dict
+    )  # name -> (kind, id)
     owned: dict[str, Owned] = field(default_factory=dict)
 
 

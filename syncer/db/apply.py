@@ -53,7 +53,9 @@ class Outcome:
     snapshot: Snapshot = field(default_factory=Snapshot)
 
 
-def make_plan(desired: dict[str, DesiredTask], now: datetime | None = None) -> tuple[Plan, Snapshot]:
+def make_plan(
+    desired: dict[str, DesiredTask], now: datetime | None = None
+) -> tuple[Plan, Snapshot]:
     snapshot = read_snapshot()
     plan = compute(desired, snapshot.states, snapshot.owned, now or timezone.now())
     return plan, snapshot
@@ -91,7 +93,8 @@ def _check_expected(plan: Plan, expected: str | None) -> None:
     if expected is not None and plan.checksum() != expected:
         raise PlanMismatch(
             "the schedule changed since the plan was reviewed: its checksum is "
-            f"{plan.checksum()[:12]}, the reviewed plan's is {expected[:12]}. Plan again and review."
+            f"{plan.checksum()[:12]}, the reviewed plan's is {expected[:12]}. "
+            "Plan again and review."
         )
 
 
@@ -151,7 +154,10 @@ def _create(changes: list[Change], schedule_ids: dict) -> dict[str, int]:  # typ
 
 
 def _update(
-    changes: list[Change], snapshot: Snapshot, schedule_ids: dict, now: datetime  # type: ignore[type-arg]
+    changes: list[Change],
+    snapshot: Snapshot,
+    schedule_ids: dict,
+    now: datetime,  # type: ignore[type-arg]
 ) -> None:
     """Write every declared column of each changed row; two batches: with or without a reset of
     ``last_run_at`` (see the next-run policy above)."""

@@ -63,7 +63,10 @@ def resolve_schedules(keys: Iterable[ScheduleKey], now: datetime) -> dict[Schedu
                 [kind.model(**kind.to_columns(key)) for key in missing]
             )
             ManagedSchedule.objects.bulk_create(
-                [ManagedSchedule(kind=kind_name, schedule_id=row.pk, created_at=now) for row in created]
+                [
+                    ManagedSchedule(kind=kind_name, schedule_id=row.pk, created_at=now)
+                    for row in created
+                ]
             )
             existing.update({key: row.pk for key, row in zip(missing, created, strict=True)})
         resolved.update({key: existing[key] for key in kind_keys})

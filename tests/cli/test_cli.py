@@ -53,7 +53,10 @@ def test_validate_needs_no_database(schedules):
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
     result = subprocess.run(
         [sys.executable, "-m", "syncer.cli.main", "validate", str(schedules)],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "1 files, 2 tasks: valid" in result.stdout
@@ -63,7 +66,10 @@ def test_plan_on_an_unreachable_database_is_a_clear_error_not_a_traceback(schedu
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
     result = subprocess.run(
         [sys.executable, "-m", "syncer.cli.main", "plan", str(schedules)],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "error: database error" in result.stderr and "Traceback" not in result.stderr
@@ -90,7 +96,12 @@ def test_plan_json_shape(schedules, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["format_version"] == 1
     assert data["summary"] == {
-        "create": 2, "update": 0, "rename": 0, "adopt": 0, "delete": 0, "unchanged": 0
+        "create": 2,
+        "update": 0,
+        "rename": 0,
+        "adopt": 0,
+        "delete": 0,
+        "unchanged": 0,
     }
     change = data["changes"][0]
     assert set(change) >= {"action", "name", "source", "before", "after"}

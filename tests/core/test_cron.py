@@ -44,8 +44,14 @@ def test_spaces_in_a_list_break_the_field_count_with_a_hint():
 
 @pytest.mark.parametrize(
     ("text", "field"),
-    [("61 * * * *", "minute"), ("* 24 * * *", "hour"), ("* * 0 * *", "day_of_month"),
-     ("* * * 13 *", "month_of_year"), ("* * * * 8", "day_of_week"), ("0 */48 * * *", "hour")],
+    [
+        ("61 * * * *", "minute"),
+        ("* 24 * * *", "hour"),
+        ("* * 0 * *", "day_of_month"),
+        ("* * * 13 *", "month_of_year"),
+        ("* * * * 8", "day_of_week"),
+        ("0 */48 * * *", "hour"),
+    ],
 )
 def test_out_of_range_fields_name_the_field(text, field):
     [error] = cron.check(cron.parse_text(text))

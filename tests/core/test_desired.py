@@ -135,7 +135,7 @@ def test_file_level_problems(tmp_path):
     assert messages(desired, tmp_path) == [
         "empty.yaml:1:1: file is empty: expected a mapping with a 'tasks' key",
         "list.yaml:1:1: expected a mapping with a 'tasks' key at the top level",
-        "name.yaml:2:3: task '123': task name {0} must be a string (quote it)".format(123),
+        f"name.yaml:2:3: task '123': task name {123} must be a string (quote it)",
         "typo.yaml:1:1: missing key 'tasks'",
         "typo.yaml:1:1: taks: unknown key 'taks' (did you mean 'tasks'?)",
         "version.yaml:1:1: version: unsupported version 2 (1 is the only version)",
@@ -145,7 +145,9 @@ def test_file_level_problems(tmp_path):
 def test_defaults_errors_point_at_the_defaults_block(tmp_path):
     desired = desired_from(
         tmp_path,
-        {"a.yaml": "defaults:\n  priority: 300\ntasks:\n  t:\n    task: tasks.print_hello\n    every: 1s\n"},
+        {
+            "a.yaml": "defaults:\n  priority: 300\ntasks:\n  t:\n    task: tasks.print_hello\n    every: 1s\n"
+        },
     )
     assert messages(desired, tmp_path) == [
         "a.yaml:2:3: defaults.priority: Input should be less than or equal to 255"
@@ -181,8 +183,7 @@ def test_previous_names_conflicts(tmp_path):
         },
     )
     assert messages(desired, tmp_path) == [
-        "a.yaml:3:3: task 'b': previous_names: previous name 'a' is still declared (at "
-        "a.yaml:2:3)",
+        "a.yaml:3:3: task 'b': previous_names: previous name 'a' is still declared (at a.yaml:2:3)",
         "a.yaml:3:3: task 'b': previous_names: previous name 'old' is also claimed by task 'a'",
     ]
 
@@ -190,7 +191,9 @@ def test_previous_names_conflicts(tmp_path):
 def test_yaml_booleans_and_wrong_types_are_reported(tmp_path):
     desired = desired_from(
         tmp_path,
-        {"a.yaml": "tasks:\n  t:\n    task: tasks.print_hello\n    every: 1s\n    enabled: 'yes'\n    args: {a: 1}\n"},
+        {
+            "a.yaml": "tasks:\n  t:\n    task: tasks.print_hello\n    every: 1s\n    enabled: 'yes'\n    args: {a: 1}\n"
+        },
     )
     assert messages(desired, tmp_path) == [
         "a.yaml:5:5: task 't': enabled: Input should be a valid boolean",

@@ -12,7 +12,9 @@ def test_every_key_knows_its_line_and_column():
 
 
 def test_duplicate_keys_are_errors_with_both_lines():
-    with pytest.raises(LoadError, match="duplicate key 'task' \\(first defined on line 3\\)") as info:
+    with pytest.raises(
+        LoadError, match="duplicate key 'task' \\(first defined on line 3\\)"
+    ) as info:
         load_text("f", b"tasks:\n  a:\n    task: x\n    task: y\n")
     assert (info.value.line, info.value.column) == (4, 5)
 

@@ -49,7 +49,12 @@ def test_create_update_delete_adopt_rename_in_a_stable_order():
         ("delete", "gone", ()),
     ]
     assert plan.summary() == {
-        "create": 1, "update": 1, "rename": 1, "adopt": 1, "delete": 1, "unchanged": 1
+        "create": 1,
+        "update": 1,
+        "rename": 1,
+        "adopt": 1,
+        "delete": 1,
+        "unchanged": 1,
     }
     assert plan.unmanaged == 1  # admin-only is left alone
 
@@ -109,7 +114,9 @@ def test_text_and_json_renderers_read_the_same_plan():
     cron_before = CrontabKey("*/15", "9-17", "*", "*", "1-5", "UTC")
     cron_after = CrontabKey("0", "*/12", "*", "*", "*", "UTC")
     before = state("r", schedule=cron_before)
-    plan = compute({"r": want(replace(before, schedule=cron_after))}, {"r": before}, owned("r"), NOW)
+    plan = compute(
+        {"r": want(replace(before, schedule=cron_after))}, {"r": before}, owned("r"), NOW
+    )
     text = render.plan_text(plan)
     assert "~ update r  (s.yaml:1)" in text
     assert "schedule: cron '*/15 9-17 * * 1-5' UTC -> cron '0 */12 * * *' UTC" in text

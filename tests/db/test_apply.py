@@ -47,8 +47,12 @@ def many(n: int, every: str = "1m") -> str:
         schedule = f"every: {i % 7 + 1}m" if i % 2 else f"cron: '{i % 60} 3 * * *'"
         if every != "1m" and i % 2:
             schedule = f"every: {every}"
-        lines += [f"  task-{i}:", "    task: tasks.print_hello", f"    {schedule}",
-                  f"    kwargs: {{n: {i}}}"]
+        lines += [
+            f"  task-{i}:",
+            "    task: tasks.print_hello",
+            f"    {schedule}",
+            f"    kwargs: {{n: {i}}}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -115,7 +119,9 @@ def test_statements_do_not_grow_with_the_number_of_tasks(apply_files, scenario):
 
 def test_update_points_to_an_equal_row_and_never_mutates_a_shared_one(apply_files):
     shared = IntervalSchedule.objects.create(every=5, period="seconds")
-    other = PeriodicTask.objects.create(name="admin-task", task="tasks.print_hello", interval=shared)
+    other = PeriodicTask.objects.create(
+        name="admin-task", task="tasks.print_hello", interval=shared
+    )
     apply_files({"hello.yaml": HELLO})
     mine = PeriodicTask.objects.get(name="write-to-file")
     assert mine.interval_id == shared.id  # an equal row is reused
@@ -149,8 +155,9 @@ def test_schedule_rows_are_pruned_only_when_created_by_the_syncer_and_unused(app
 
 def test_unowned_rows_are_untouched_and_adopted_only_when_declared(apply_files):
     interval = IntervalSchedule.objects.create(every=3, period="seconds")
-    PeriodicTask.objects.create(name="print-hello", task="tasks.print_hello", interval=interval,
-                                queue="old")
+    PeriodicTask.objects.create(
+        name="print-hello", task="tasks.print_hello", interval=interval, queue="old"
+    )
     PeriodicTask.objects.create(name="admin-only", task="tasks.print_hello", interval=interval)
     outcome = apply_files({"hello.yaml": HELLO})
     assert [(c.action, c.name, c.fields) for c in outcome.plan.changes] == [
@@ -183,9 +190,7 @@ def test_drift_is_shown_as_an_update_and_repaired(apply_files):
     apply_files({"hello.yaml": HELLO})
     PeriodicTask.objects.filter(name="write-to-file").update(queue="hacked", kwargs='{"x": 1}')
     outcome = apply_files({"hello.yaml": HELLO})
-    assert [(c.action, c.fields) for c in outcome.plan.changes] == [
-        ("update", ("kwargs", "queue"))
-    ]
+    assert [(c.action, c.fields) for c in outcome.plan.changes] == [("update", ("kwargs", "queue"))]
     task = PeriodicTask.objects.get(name="write-to-file")
     assert (task.queue, json.loads(task.kwargs)) == ("files", {"text": "hi"})
 

@@ -1,0 +1,70 @@
+"""``syncer watch``: reconcile at start, on every file change and every resync interval."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import threading
+
+from syncer import project
+from syncer.cli import audit
+from syncer.cli.inputs import paths
+from syncer.daemon import leader, logs
+from syncer.daemon.health import Metrics, Status, serve
+from syncer.daemon.loop import Options, Reconciler
+
+
+def run(args: argparse.Namespace) -> int:
+    log = logs.configure(args.log_format)
+    options = Options(
+        paths=paths(args),
+        resync_interval=args.resync_interval,
+        self_heal=args.self_heal,
+        debounce=args.debounce,
+        poll_interval=args.poll_interval,
+        max_backoff=args.max_backoff,
+        force=args.force,
+        allow_empty=args.allow_empty,
+        revision=args.revision,
+        applied_by=f"syncer-watch:{audit.applied_by()}",
+    )
+    status, metrics = Status(), Metrics()
+    server = serve(args.metrics_port, status, metrics) if args.metrics_port is not None else None
+    stop = threading.Event()
+    reconciler: Reconciler | None = None
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("stopping", extra={"signal": signal.Signals(signum).name})
+        stop.set()
+        if reconciler is not None:
+            reconciler.wake()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info(
+        "watching",
+        extra={
+            "paths": options.paths,
+            "resync_interval": options.resync_interval,
+            "self_heal": options.self_heal,
+            "metrics_port": args.metrics_port,
+        },
+    )
+    reconciler = Reconciler(
+        options,
+        project.context(),
+        status,
+        metrics,
+        log,
+        revision=lambda: audit.git_revision(options.paths[0]),
+    )
+    try:
+        reconciler.run(stop)
+    finally:
+        with contextlib.suppress(Exception):
+            leader.release()
+        if server is not None:
+            server.shutdown()
+    log.info("stopped")
+    return 0

@@ -1,0 +1,1 @@
+"""``syncer watch``: the reconcile daemon (files -> database, continuously, unattended)."""

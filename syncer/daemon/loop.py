@@ -1,0 +1,250 @@
+"""The reconcile loop: wait for a reason (file event, missed change, resync, retry), then load,
+validate, plan and apply, and report the outcome in logs, /readyz and /metrics.
+
+Invalid files and unsafe plans are permanent: nothing is applied and nothing is retried until the
+files change (the last good state stays live). Database faults are temporary: retried with capped
+exponential backoff, forever, while the files keep being watched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db import Error as DatabaseError
+from django.db import connection
+
+from syncer.core.desired import Context
+from syncer.core.errors import TemporaryFault, UnsafePlan
+from syncer.core.plan import Plan
+from syncer.daemon import files, leader
+from syncer.daemon.events import ChangeFlag, start_observer
+from syncer.daemon.health import Metrics, Status
+from syncer.db.apply import Audit, apply, make_plan
+
+
+@dataclass
+class Options:
+    paths: list[str]
+    resync_interval: float = 60.0
+    self_heal: bool = True
+    debounce: float = 0.3
+    poll_interval: float = 2.0
+    max_backoff: float = 60.0
+    standby_poll: float = 2.0
+    force: bool = False
+    allow_empty: bool = False
+    revision: str | None = None
+    applied_by: str = "syncer-watch"
+
+
+class Reconciler:
+    def __init__(
+        self,
+        options: Options,
+        context: Context,
+        status: Status,
+        metrics: Metrics,
+        log: logging.Logger,
+        revision: callable = lambda: "",  # type: ignore[valid-type]
+    ) -> None:
+        self.o = options
+        self.context = context
+        self.status = status
+        self.metrics = metrics
+        self.log = log
+        self.revision = revision
+        self.cache = files.ParseCache()
+        self.blocked_hash: str | None = None  # input that failed permanently
+        self.applied_hash: str | None = None  # input of the last successful reconcile
+        self.failures = 0
+        self.retry_at: float | None = None
+        self.next_resync = time.monotonic() + options.resync_interval
+        self.flag = ChangeFlag()
+
+    def wake(self) -> None:
+        """Interrupt the wait (used by the signal handler so that shutdown is immediate)."""
+        self.flag.changed.set()
+
+    # --- the loop ---------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        flag = self.flag
+        observer = start_observer(files.watch_roots(self.o.paths), flag)
+        identity = files.identity(self.o.paths)
+        seen = files.fingerprint(self.o.paths)
+        self.reconcile("start")
+        try:
+            while not stop.is_set():
+                flag.changed.wait(self._timeout())
+                if stop.is_set():
+                    break
+                reason = None
+                if flag.changed.is_set():
+                    self._debounce(flag, stop)
+                    reason = "file event"
+                current = files.identity(self.o.paths)
+                if current != identity:  # the directory itself was replaced: watch the new one
+                    observer.stop()
+                    observer = start_observer(files.watch_roots(self.o.paths), flag)
+                    identity, reason = current, "directory replaced"
+                latest = files.fingerprint(self.o.paths)
+                if latest != seen:
+                    seen, reason = latest, reason or "files changed"
+                now = time.monotonic()
+                if reason is None and self.retry_at is not None and now >= self.retry_at:
+                    reason = "retry"
+                if reason is None and self.o.resync_interval and now >= self.next_resync:
+                    reason = "resync"
+                if reason is not None:
+                    self.reconcile(reason)
+        finally:
+            observer.stop()
+
+    def _timeout(self) -> float:
+        deadlines = [self.o.poll_interval]
+        now = time.monotonic()
+        if self.retry_at is not None:
+            deadlines.append(self.retry_at - now)
+        if self.o.resync_interval:
+            deadlines.append(self.next_resync - now)
+        return max(0.01, min(deadlines))
+
+    def _debounce(self, flag: ChangeFlag, stop: threading.Event) -> None:
+        """Wait until events stop for ``debounce`` seconds (at most 10x that), then clear."""
+        started = time.monotonic()
+        while not stop.is_set():
+            quiet = time.monotonic() - flag.last_event
+            if quiet >= self.o.debounce or time.monotonic() - started > 10 * self.o.debounce:
+                break
+            stop.wait(self.o.debounce - quiet)
+        flag.changed.clear()
+
+    # --- one reconcile ----------------------------------------------------------------------
+    def reconcile(self, reason: str) -> None:
+        started = time.monotonic()
+        self.retry_at = None
+        if self.o.resync_interval:
+            self.next_resync = started + self.o.resync_interval
+        loaded = self.cache.load(self.o.paths, self.context)
+        self.metrics.invalid_files.set(len(loaded.invalid_files))
+        if loaded.desired.errors:
+            self._invalid(loaded, reason)
+            return
+        if loaded.content_hash == self.blocked_hash and reason in ("resync", "retry"):
+            return  # still the same refused input: wait for the files to change
+        try:
+            if not leader.hold_leadership():
+                self._standby()
+                return
+            self.metrics.leader.set(1)
+            plan, written = self._sync(loaded.desired.tasks)
+        except UnsafePlan as exc:
+            self.blocked_hash = loaded.content_hash
+            self._finish("unsafe", started, reason, level=logging.ERROR, error=str(exc))
+            self.status.set(False, "unsafe", str(exc))
+            return
+        except (TemporaryFault, DatabaseError) as exc:
+            self._temporary(exc, started, reason)
+            return
+        self.blocked_hash = None
+        drift = not plan.is_empty and loaded.content_hash == self.applied_hash
+        self.applied_hash = loaded.content_hash
+        self.failures = 0
+        if drift:
+            self.metrics.drift.inc()
+        if written:
+            for change in plan.changes:
+                self.metrics.changes.labels(change.action).inc()
+        managed = len(loaded.desired.tasks) if (written or plan.is_empty) else plan.managed
+        self.metrics.managed.set(managed)
+        self.metrics.last_success.set(time.time())
+        state = "drift" if (drift and not written) else "ok"
+        self.status.set(
+            True,
+            state,
+            "" if state == "ok" else "rows differ from the files (--no-self-heal)",
+            managed=managed,
+            revision=self.revision(),
+            last_reconcile=time.time(),
+        )
+        self._finish(
+            "ok",
+            started,
+            reason,
+            summary=plan.summary(),
+            applied=written,
+            drift=drift,
+            changes=[f"{c.action} {c.name}" for c in plan.changes][:50],
+        )
+
+    def _sync(self, desired: dict) -> tuple[Plan, bool]:  # type: ignore[type-arg]
+        if not self.o.self_heal:
+            plan, _ = make_plan(desired)
+            plan.raise_if_unsafe(force=self.o.force, allow_empty=self.o.allow_empty)
+            return plan, False
+        outcome = apply(
+            desired,
+            force=self.o.force,
+            allow_empty=self.o.allow_empty,
+            audit=Audit(
+                self.o.revision or self.revision(), self.o.applied_by, " ".join(self.o.paths)
+            ),
+        )
+        return outcome.plan, outcome.written
+
+    def _invalid(self, loaded: files.Loaded, reason: str) -> None:
+        problems = [str(p) for p in loaded.desired.errors]
+        self.blocked_hash = loaded.content_hash
+        blocking = ", ".join(loaded.invalid_files)
+        self.status.set(
+            False,
+            "invalid",
+            f"invalid schedule files, nothing applied: {blocking}",
+            files=loaded.invalid_files,
+            problems=problems[:100],
+        )
+        self.metrics.reconciles.labels("invalid").inc()
+        self.log.error(
+            "reconcile skipped: invalid files", extra={"reason": reason, "problems": problems[:100]}
+        )
+
+    def _standby(self) -> None:
+        self.metrics.leader.set(0)
+        self.retry_at = time.monotonic() + self.o.standby_poll
+        if self.status.state != "standby":
+            self.log.info("standby: another replica holds the leader lock")
+        self.status.set(True, "standby", "another replica reconciles")
+        self.metrics.reconciles.labels("standby").inc()
+
+    def _temporary(self, exc: BaseException, started: float, reason: str) -> None:
+        self.failures += 1
+        delay = min(self.o.max_backoff, 2 ** (self.failures - 1))
+        self.retry_at = time.monotonic() + delay
+        self.metrics.leader.set(0)
+        with contextlib.suppress(DatabaseError):
+            connection.close()  # the next attempt opens a fresh connection
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        self.status.set(False, "database-unavailable", message, retry_in_seconds=delay)
+        self._finish(
+            "error", started, reason, level=logging.WARNING, error=message, retry_in_seconds=delay
+        )
+
+    def _finish(
+        self, result: str, started: float, reason: str, level: int = logging.INFO, **fields: object
+    ) -> None:
+        duration = time.monotonic() - started
+        self.metrics.reconciles.labels(result).inc()
+        self.metrics.duration.observe(duration)
+        self.log.log(
+            level,
+            f"reconcile {result}",
+            extra={
+                "reason": reason,
+                "duration_seconds": round(duration, 4),
+                "revision": self.o.revision or self.revision(),
+                **fields,
+            },
+        )
