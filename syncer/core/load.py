@@ -142,10 +142,7 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
 def load_text(path: str, content: bytes) -> Any:
     """Parse one document; raise LoadError with a line and column."""
     if len(content) > MAX_FILE_BYTES:
-        raise LoadError(
-            f"file is {len(content)} bytes, larger than the limit of {MAX_FILE_BYTES} "
-            "(SYNCER_MAX_FILE_BYTES)"
-        )
+        raise LoadError(_too_large(len(content)))
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -182,6 +179,12 @@ def load_text(path: str, content: bytes) -> Any:
         raise LoadError("document is nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"file is {size} bytes, larger than the limit of {MAX_FILE_BYTES} (SYNCER_MAX_FILE_BYTES)"
+    )
 
 
 def _marked_message(exc: yaml.MarkedYAMLError, text: str) -> str:
@@ -239,9 +242,15 @@ def load_files(paths: Iterable[Path]) -> LoadResult:
     for path in paths:
         name = str(path)
         try:
-            content = path.read_bytes()
+            # Never more than the limit (+1 byte to notice) in memory, however large the file.
+            with path.open("rb") as handle:
+                content = handle.read(MAX_FILE_BYTES + 1)
+                size = os.fstat(handle.fileno()).st_size
         except OSError as exc:
             result.problems.append(Problem(Location(name), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if len(content) > MAX_FILE_BYTES:
+            result.problems.append(Problem(Location(name), _too_large(max(size, len(content)))))
             continue
         try:
             data = load_text(name, content)
