@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - libyaml missing
 
 MAX_FILE_BYTES = int(os.environ.get("SYNCER_MAX_FILE_BYTES", 10 * 1024 * 1024))
 MAX_NODES = int(os.environ.get("SYNCER_MAX_YAML_NODES", 5_000_000))
+MAX_DEPTH = 100  # mappings and sequences nested in one another; a schedule needs fewer than 10
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -150,6 +151,7 @@ def load_text(path: str, content: bytes) -> Any:
         raise LoadError(f"not valid UTF-8 (byte {exc.start})", line) from None
     loader = _Loader(text)
     try:
+        _check_depth(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -200,6 +202,26 @@ def _marked_message(exc: yaml.MarkedYAMLError, text: str) -> str:
         if mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
             message += " (a tab: YAML indents with spaces only)"
     return message
+
+
+def _check_depth(text: str) -> None:
+    """Refuse documents nested more than MAX_DEPTH levels, before composing them: libyaml composes
+    nodes recursively in C, and some 30,000 levels (``[[[[...``, 60 KB) crash the process with a
+    segmentation fault before Python could raise RecursionError. The event stream is flat."""
+    events = _Loader(text)
+    depth = 0
+    try:
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                    raise LoadError(f"nested more than {MAX_DEPTH} levels deep", line, column)
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    finally:
+        events.dispose()
 
 
 def _check_expansion(root: yaml.Node) -> None:

@@ -1,9 +1,13 @@
-"""A schedule file over SYNCER_MAX_FILE_BYTES is refused without being read into memory."""
+"""Limits that protect the process: a file over SYNCER_MAX_FILE_BYTES is refused without being
+read into memory; a document nested too deeply is refused before libyaml composes it."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tracemalloc
+from pathlib import Path
 
 from syncer.core.load import MAX_FILE_BYTES, discover, load_files
 
@@ -24,3 +28,21 @@ def test_a_huge_file_is_refused_without_reading_it_whole(tmp_path):
         "(SYNCER_MAX_FILE_BYTES)"
     ]
     assert peak < 2 * MAX_FILE_BYTES + 1024 * 1024
+
+
+def test_deep_nesting_is_refused_before_libyaml_recurses_into_it():
+    """Composing ~30,000 nested levels crashed the process (SIGSEGV in libyaml's C recursion);
+    run in a child process so that a regression fails this test instead of killing pytest."""
+    code = (
+        "from syncer.core.load import LoadError, load_text\n"
+        "text = b'tasks:\\n  a:\\n    args: ' + b'[' * 1_000_000 + b']' * 1_000_000 + b'\\n'\n"
+        "try:\n"
+        "    load_text('a.yaml', text)\n"
+        "except LoadError as exc:\n"
+        "    print(exc.line, exc.column, exc)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert (result.returncode, result.stdout) == (0, "3 108 nested more than 100 levels deep\n")
