@@ -8,13 +8,14 @@ import sys
 
 from syncer.cli import audit
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
-from syncer.cli.inputs import load_desired
+from syncer.cli.inputs import load_desired, report_warnings
 from syncer.cli.plan import show
 from syncer.core.errors import UserError
 
 
 def run(args: argparse.Namespace) -> int:
     desired = load_desired(args)
+    report_warnings(desired, args)
     from syncer.db.apply import apply, make_plan
 
     if args.dry_run:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from syncer import project
+from syncer.core import render
 from syncer.core.desired import Desired, build
 from syncer.core.errors import ValidationFailed
+from syncer.core.lints import lint
 from syncer.core.load import discover, load_files
 
 
@@ -17,14 +21,28 @@ def paths(args: argparse.Namespace) -> list[str]:
 
 
 def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desired:
-    """Every problem of every file, or the desired tasks; raises ValidationFailed on any error."""
+    """Every problem of every file, or the desired tasks; raises ValidationFailed on any error.
+
+    Lints are warnings (kept in ``desired.problems``); with ``--strict`` they are errors too.
+    """
     found, problems = discover(paths(args))
     loaded = load_files(found)
     desired = build(loaded.files, project.context(check_tasks=check_tasks))
     errors = sorted(problems + loaded.problems + desired.errors)
+    warnings = lint(desired, datetime.now(UTC)) if not errors else []
+    if getattr(args, "strict", False) and warnings:
+        errors = sorted(errors + [replace(w, severity="error") for w in warnings])
     if errors:
         raise ValidationFailed(errors)
+    desired.problems = sorted(desired.problems + warnings)
     return desired
+
+
+def report_warnings(desired: Desired, args: argparse.Namespace) -> None:
+    """Warnings go to stderr (in JSON mode, `validate` puts them in its document instead)."""
+    warnings = [p for p in desired.problems if p.severity == "warning"]
+    if warnings:
+        sys.stderr.write(render.problems_text(warnings))
 
 
 def use_color(args: argparse.Namespace) -> bool:

@@ -15,6 +15,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    parser.add_argument("--strict", action="store_true", help="treat warnings (lints) as errors")
 
 
 def build_parser() -> argparse.ArgumentParser:

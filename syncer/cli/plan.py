@@ -6,13 +6,14 @@ import argparse
 import sys
 
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
-from syncer.cli.inputs import load_desired, use_color
+from syncer.cli.inputs import load_desired, report_warnings, use_color
 from syncer.core import render
 from syncer.core.plan import Plan
 
 
 def run(args: argparse.Namespace) -> int:
     desired = load_desired(args)
+    report_warnings(desired, args)
     from syncer.db.apply import make_plan
 
     plan, _ = make_plan(desired.tasks)
@@ -21,7 +22,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def show(plan: Plan, args: argparse.Namespace) -> None:
+    from django.utils import timezone
+
+    from syncer import project
+    from syncer.db.firetimes import previews
+
+    shown = previews(plan, timezone.now(), project.context(check_tasks=False).default_timezone)
     if args.output == "json":
-        sys.stdout.write(render.plan_json(plan))
+        sys.stdout.write(render.plan_json(plan, shown))
     else:
-        sys.stdout.write(render.plan_text(plan, color=use_color(args)))
+        sys.stdout.write(render.plan_text(plan, color=use_color(args), previews=shown))

@@ -61,6 +61,11 @@ class DesiredTask:
     source: Location
     previous_names: tuple[str, ...] = ()
     spec_hash: str = ""
+    # Where each declared key stands (the task's own keys, else its file's defaults).
+    field_locations: tuple[tuple[str, Location], ...] = ()
+
+    def location_of(self, field: str) -> Location:
+        return dict(self.field_locations).get(field, self.source)
 
 
 @dataclass
@@ -228,7 +233,11 @@ def _build_task(
         description=spec.description or "",
     )
     spec_hash = hashlib.sha256(canonical_json(spec.model_dump(mode="json")).encode()).hexdigest()
-    return DesiredTask(state, where, tuple(spec.previous_names), spec_hash)
+    locations = {key: _at(path, defaults, key) for key in (defaults or {}) if isinstance(key, str)}
+    locations.update({key: _at(path, raw, key) for key in raw if isinstance(key, str)})
+    return DesiredTask(
+        state, where, tuple(spec.previous_names), spec_hash, tuple(sorted(locations.items()))
+    )
 
 
 def _task_name_problems(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from syncer.core.errors import Problem
 from syncer.core.plan import Change, Plan
+from syncer.core.preview import ChangePreview
 from syncer.core.state import COMPARED_FIELDS, TaskState
 
 _SYMBOL = {"create": "+", "update": "~", "rename": ">", "adopt": "<", "delete": "-"}
@@ -18,10 +19,16 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
 
 
-def plan_text(plan: Plan, *, color: bool = False) -> str:
+Previews = Mapping[str, ChangePreview]
+
+
+def plan_text(plan: Plan, *, color: bool = False, previews: Previews | None = None) -> str:
     lines: list[str] = []
     for change in plan.changes:
         lines.extend(_change_lines(change, color))
+        preview = (previews or {}).get(change.name)
+        if preview is not None:
+            lines.extend(_preview_lines(change, preview))
     if not plan.changes:
         lines.append("No changes. The schedule tables match the files.")
     lines.append("")
@@ -65,8 +72,22 @@ def _change_lines(change: Change, color: bool) -> list[str]:
     return out
 
 
-def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.to_json(), indent=2, sort_keys=False) + "\n"
+def _preview_lines(change: Change, preview: ChangePreview) -> list[str]:
+    out: list[str] = []
+    if preview.before is not None and change.action != "delete":
+        out.extend(preview.before.lines("runs before"))
+    if preview.after is not None:
+        out.extend(preview.after.lines("runs after (counted from the apply)"))
+    return [f"        {line}" for line in out]
+
+
+def plan_json(plan: Plan, previews: Previews | None = None) -> str:
+    data = plan.to_json()
+    for change in data["changes"]:
+        preview = (previews or {}).get(change["name"])
+        if preview is not None:
+            change["preview"] = preview.to_json()
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
 def problems_text(problems: Iterable[Problem]) -> str:

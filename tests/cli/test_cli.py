@@ -147,3 +147,41 @@ def test_management_command_runs_the_same_cli(schedules):
 
     call_command("syncer", "apply", str(schedules))
     assert PeriodicTask.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_plan_shows_description_and_next_runs_before_and_after(tmp_path, capsys):
+    root = write_files(
+        tmp_path / "s",
+        {
+            "a.yaml": "tasks:\n  r: {task: tasks.print_hello, cron: '0 3 * * *', timezone: Europe/Berlin}\n"
+        },
+    )
+    assert main(["apply", str(root)]) == 0
+    (root / "a.yaml").write_text(
+        "tasks:\n  r: {task: tasks.print_hello, cron: '0 4 * * mon', timezone: Europe/Berlin}\n"
+    )
+    capsys.readouterr()
+    assert main(["plan", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "runs before: At 03:00 AM Europe/Berlin" in out
+    assert "runs after (counted from the apply): At 04:00 AM, only on Monday Europe/Berlin" in out
+    assert out.count("(Europe/Berlin)  =  ") == 10
+    assert main(["plan", str(root), "-o", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    preview = data["changes"][0]["preview"]
+    assert preview["before"]["description"] == "At 03:00 AM Europe/Berlin"
+    runs = preview["after"]["next_runs"]
+    assert len(runs) == 5 and all(r["local"].startswith(r["local"][:10]) for r in runs)
+    assert all("T04:00:00+0" in r["local"] for r in runs)
+
+
+def test_strict_turns_lints_into_errors(tmp_path, capsys):
+    root = write_files(
+        tmp_path / "s", {"a.yaml": "tasks:\n  t: {task: tasks.print_hello, cron: '* 9 * * *'}\n"}
+    )
+    assert main(["validate", str(root)]) == 0
+    assert "warning: minute is '*'" in capsys.readouterr().err
+    assert main(["validate", str(root), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "minute is '*'" in err and "warning:" not in err

@@ -1,0 +1,65 @@
+"""What a schedule will do, as data for the renderers: a description and the next fire times.
+
+Computed in ``syncer.db.firetimes`` from the schedule objects beat builds; kept out of the plan's
+checksum (fire times move with the clock, the plan does not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Preview:
+    description: str
+    timezone: str
+    next_runs: tuple[datetime, ...]
+    enabled: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        tz = ZoneInfo(self.timezone)
+        return {
+            "description": self.description,
+            "timezone": self.timezone,
+            "enabled": self.enabled,
+            "next_runs": [
+                {"utc": t.isoformat(), "local": t.astimezone(tz).isoformat()}
+                for t in self.next_runs
+            ],
+        }
+
+    def lines(self, label: str) -> list[str]:
+        if not self.enabled:
+            return [f"{label}: {self.description} (disabled: no runs)"]
+        out = [f"{label}: {self.description}"]
+        tz = ZoneInfo(self.timezone)
+        for t in self.next_runs:
+            utc = f"{_stamp(t)} UTC"
+            if self.timezone == "UTC":
+                out.append(f"    {utc}")
+            else:
+                local = t.astimezone(tz)
+                out.append(f"    {_stamp(local)} {local:%Z} ({self.timezone})  =  {utc}")
+        if not self.next_runs:
+            out.append("    (no run in the foreseeable future)")
+        return out
+
+
+def _stamp(t: datetime) -> str:
+    text = f"{t:%Y-%m-%d %H:%M:%S}"
+    return f"{text}.{t.microsecond // 1000:03d}" if t.microsecond else text
+
+
+@dataclass(frozen=True)
+class ChangePreview:
+    before: Preview | None
+    after: Preview | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "before": self.before.to_json() if self.before else None,
+            "after": self.after.to_json() if self.after else None,
+        }

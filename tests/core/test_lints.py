@@ -1,0 +1,68 @@
+from datetime import UTC, datetime
+
+from syncer.core.lints import lint
+from tests.helpers import desired_from, messages
+
+NOW = datetime(2026, 1, 10, tzinfo=UTC)
+
+
+def lints(tmp_path, body: str) -> list[str]:
+    desired = desired_from(tmp_path, {"a.yaml": "tasks:\n" + body})
+    assert desired.errors == []
+    desired.problems = lint(desired, NOW)
+    return messages(desired, tmp_path)
+
+
+def test_minute_star_with_a_restricted_hour(tmp_path):
+    assert lints(tmp_path, "  t: {task: tasks.print_hello, cron: '* 9-17 * * *'}\n") == [
+        "a.yaml:2:32: task 't': cron: warning: minute is '*' with hour '9-17': fires every "
+        "minute of those hours (60 times an hour); did you mean minute '0'?"
+    ]
+
+
+def test_step_larger_than_its_range(tmp_path):
+    [message] = lints(tmp_path, "  t: {task: tasks.print_hello, cron: '0 0 */31 * *'}\n")
+    assert (
+        "day_of_month '*/31': the step 31 is larger than the range 1-31, so it means 1 only"
+        in message
+    )
+    [message] = lints(tmp_path, "  t: {task: tasks.print_hello, cron: '10-20/15 * * * *'}\n")
+    assert "minute '10-20/15': the step 15 is larger than the range 10-20" in message
+
+
+def test_day_of_month_and_day_of_week_both_restricted(tmp_path):
+    [message] = lints(tmp_path, "  t: {task: tasks.print_hello, cron: '0 0 13 * fri'}\n")
+    assert "Celery runs only on days matching both" in message
+
+
+def test_dst_gap_and_overlap_in_europe_berlin_and_new_york(tmp_path):
+    found = lints(
+        tmp_path,
+        "  berlin: {task: tasks.print_hello, cron: '30 2 * * *', timezone: Europe/Berlin}\n"
+        "  ny: {task: tasks.print_hello, cron: '30 1 * * sun', timezone: America/New_York}\n"
+        "  safe: {task: tasks.print_hello, cron: '0 12 * * *', timezone: Europe/Berlin}\n"
+        "  utc: {task: tasks.print_hello, cron: '30 2 * * *'}\n",
+    )
+    assert found == [
+        "a.yaml:2:57: task 'berlin': timezone: warning: 2026-03-29 02:30 does not exist in "
+        "Europe/Berlin (DST starts): beat runs that day's run at a shifted time",
+        "a.yaml:2:57: task 'berlin': timezone: warning: 2026-10-25 02:30 occurs twice in "
+        "Europe/Berlin (DST ends): beat runs once, at the first occurrence; the interval to the "
+        "next run is an hour longer",
+        "a.yaml:3:55: task 'ny': timezone: warning: 2026-11-01 01:30 occurs twice in "
+        "America/New_York (DST ends): beat runs once, at the first occurrence; the interval to "
+        "the next run is an hour longer",
+    ]
+
+
+def test_sub_second_interval_and_past_clocked_time(tmp_path):
+    found = lints(
+        tmp_path,
+        "  fast: {task: tasks.print_hello, every: 250ms}\n"
+        "  past: {task: tasks.print_hello, clocked: '2020-01-01T00:00:00Z'}\n"
+        "  fine: {task: tasks.print_hello, every: 1s}\n",
+    )
+    assert [m.split(": warning: ")[0] for m in found] == [
+        "a.yaml:2:35: task 'fast': every",
+        "a.yaml:3:35: task 'past': clocked",
+    ]
