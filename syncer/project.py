@@ -29,15 +29,27 @@ def registered_tasks() -> frozenset[str]:
 
 
 def context(check_tasks: bool = True) -> Context:
-    setup_django()
-    from django.conf import settings
+    """With ``check_tasks=False`` the Django project is not needed at all (pre-commit hooks in
+    other repositories): the default time zone then comes from ``$TIME_ZONE`` (else UTC)."""
+    if check_tasks or _django_configured():
+        setup_django()
+        from django.conf import settings
 
-    timezone = getattr(settings, "CELERY_TIMEZONE", None) or settings.TIME_ZONE or "UTC"
+        timezone = getattr(settings, "CELERY_TIMEZONE", None) or settings.TIME_ZONE or "UTC"
+    else:
+        timezone = os.environ.get("TIME_ZONE", "UTC")
     return Context(
         default_timezone=timezone,
         known_tasks=registered_tasks() if check_tasks else None,
         max_tasks=int(os.environ.get("SYNCER_MAX_TASKS", MAX_TASKS)),
+        environ=dict(os.environ),
     )
+
+
+def _django_configured() -> bool:
+    from django.apps import apps
+
+    return apps.ready
 
 
 def default_paths() -> list[str]:

@@ -47,6 +47,9 @@ def boundary(args: argparse.Namespace) -> Iterator[Outcome]:
         if _is_database_error(exc):
             _error(f"database error: {exc}".strip(), as_json)
             outcome.code = EXIT_ERROR
+        elif type(exc).__name__ == "ImproperlyConfigured":
+            _error(f"configuration error: {exc}", as_json)
+            outcome.code = EXIT_ERROR
         else:
             traceback.print_exc()
             sys.stderr.write("error: this is a bug in the syncer, please report it\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -26,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check the files (no database needed)")
     _common(validate)
+    validate.add_argument(
+        "--skip-task-check",
+        action="store_true",
+        help="do not check task names against the Celery app (no Django project needed)",
+    )
 
     plan = sub.add_parser("plan", help="show the changes apply would make")
     _common(plan)
@@ -53,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _watch_parser(sub)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the schedule format")
+    schema.add_argument("-o", "--output-file", metavar="FILE", help="write it to FILE")
+    schema.add_argument(
+        "--no-tasks", action="store_true", help="do not list the registered task names"
+    )
     return parser
 
 
@@ -116,14 +128,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return outcome.code
 
 
+COMMANDS = {
+    "validate": "validate",
+    "plan": "plan",
+    "apply": "apply",
+    "watch": "watch",
+    "schema": "schema",
+}
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from syncer.project import setup_django
 
-    setup_django()  # settings and the Celery app; no database connection yet
-    from syncer.cli import apply, plan, validate, watch
-
-    commands = {"validate": validate.run, "plan": plan.run, "apply": apply.run, "watch": watch.run}
-    return commands[args.command](args)
+    if not (args.command == "validate" and args.skip_task_check):
+        setup_django()  # settings and the Celery app; no database connection yet
+    # One module per subcommand, imported only when used (validate needs no database layer).
+    module = importlib.import_module(f"syncer.cli.{COMMANDS[args.command]}")
+    return int(module.run(args))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from syncer.core import render
 
 
 def run(args: argparse.Namespace) -> int:
-    desired = load_desired(args)
+    desired = load_desired(args, check_tasks=not args.skip_task_check)
     if args.output == "json":
         sys.stdout.write(render.problems_json(desired.problems))
     else:

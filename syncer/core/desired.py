@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from syncer.core import cron
 from syncer.core.durations import DurationError, parse_duration, to_interval
 from syncer.core.errors import Location, Problem
+from syncer.core.interpolate import expand_document
 from syncer.core.load import LocDict, SourceFile
 from syncer.core.spec import (
     SCHEDULE_KEYS,
@@ -53,6 +54,7 @@ class Context:
     default_timezone: str = "UTC"
     known_tasks: frozenset[str] | None = None  # None: do not check task names
     max_tasks: int = MAX_TASKS
+    environ: Mapping[str, str] = field(default_factory=dict)  # for ${VAR} in string values
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,11 @@ def _build_file(source: SourceFile, context: Context, desired: Desired) -> None:
             Problem(Location(path, 1, 1), "expected a mapping with a 'tasks' key at the top level")
         )
         return
+    if source.has_dollar:
+        data, missing = expand_document(data, path, context.environ)
+        if missing:
+            desired.problems.extend(missing)
+            return
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             desired.problems.append(

@@ -91,6 +91,7 @@ class SourceFile:
     path: str
     data: Any
     text_lines: int = 0
+    has_dollar: bool = True  # False: no ${VAR} to expand, skip the walk
 
 
 @dataclass
@@ -279,5 +280,5 @@ def load_files(paths: Iterable[Path]) -> LoadResult:
         except LoadError as exc:
             result.problems.append(Problem(Location(name, exc.line, exc.column), str(exc)))
             continue
-        result.files.append(SourceFile(name, data, content.count(b"\n") + 1))
+        result.files.append(SourceFile(name, data, content.count(b"\n") + 1, b"$" in content))
     return result

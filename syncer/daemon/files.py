@@ -43,6 +43,7 @@ class _Parsed:
     data: object = None
     error: Problem | None = None
     lines: int = 0
+    has_dollar: bool = True
 
 
 @dataclass
@@ -75,7 +76,7 @@ class ParseCache:
             if parsed.error is not None:
                 problems.append(parsed.error)
             else:
-                sources.append(SourceFile(name, parsed.data, parsed.lines))
+                sources.append(SourceFile(name, parsed.data, parsed.lines, parsed.has_dollar))
         self._by_content = used  # forget files that are gone or changed
         desired = build(sources, context)
         desired.problems[:0] = problems
@@ -86,7 +87,8 @@ class ParseCache:
     @staticmethod
     def _parse(name: str, content: bytes) -> _Parsed:
         try:
-            return _Parsed(load_text(name, content), None, content.count(b"\n") + 1)
+            data = load_text(name, content)
+            return _Parsed(data, None, content.count(b"\n") + 1, b"$" in content)
         except LoadError as exc:
             return _Parsed(None, Problem(Location(name, exc.line, exc.column), str(exc)))
 
