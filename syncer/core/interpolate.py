@@ -2,7 +2,7 @@
 files can serve several environments. Keys (task names) are never interpolated.
 
 ``${VAR}``: the variable's value; unset is an error (with its file position).
-``${VAR:-default}``: the default when the variable is unset or empty; ``${VAR-default}``: when unset.
+``${VAR:-default}``: the default when the variable is unset or empty; ``${VAR-default}``: unset.
 ``$$`` is a literal ``$``. The result is always a string: interpolation never changes a type.
 """
 
