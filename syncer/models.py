@@ -21,6 +21,9 @@ class ManagedTask(models.Model):
     spec_hash = models.CharField(max_length=64)
     revision = models.CharField(max_length=200, blank=True, default="")
     applied_at = models.DateTimeField()
+    # The declared fields as applied (TaskState JSON): `syncer status` compares the live row with it
+    # to tell drift (edited elsewhere since the last apply) from pending file changes.
+    applied_state = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = "managed task"

@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     _watch_parser(sub)
 
+    status = sub.add_parser("status", help="what is live: last apply, revision, drift, pending")
+    _common(status)
+    status.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 on drift or pending changes"
+    )
+
     schema = sub.add_parser("schema", help="print the JSON Schema of the schedule format")
     schema.add_argument("-o", "--output-file", metavar="FILE", help="write it to FILE")
     schema.add_argument(
@@ -134,6 +140,7 @@ COMMANDS = {
     "apply": "apply",
     "watch": "watch",
     "schema": "schema",
+    "status": "status",
 }
 
 

@@ -205,6 +205,7 @@ def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Aud
                 spec_hash=plan.desired[name].spec_hash,
                 revision=audit.revision,
                 applied_at=now,
+                applied_state=plan.desired[name].state.to_json(),
             )
             for name in names
         ]

@@ -1,0 +1,71 @@
+"""``syncer status``: what is live (last apply and its revision, managed and unmanaged rows, drift),
+and what an apply of the files would change."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
+from syncer.cli.inputs import load_desired
+from syncer.core.errors import ValidationFailed
+from syncer.db.apply import make_plan
+from syncer.db.status import read_status
+
+
+def run(args: argparse.Namespace) -> int:
+    status = read_status()
+    pending: dict[str, Any]
+    try:
+        plan, _ = make_plan(load_desired(args).tasks)
+        pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
+    except ValidationFailed as exc:
+        pending = {"valid": False, "problems": [str(p) for p in exc.problems]}
+    data = {**status.to_json(), "pending": pending}
+    if args.output == "json":
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        sys.stdout.write(_text(data))
+    attention = status.drift or not pending["valid"] or pending.get("changes")
+    return EXIT_CHANGES if args.detailed_exitcode and attention else EXIT_OK
+
+
+def _text(data: dict[str, Any]) -> str:
+    lines = []
+    last = data["last_apply"]
+    if last is None:
+        lines.append("Last apply:  never")
+    else:
+        s = last["summary"]
+        lines.append(f"Last apply:  {last['applied_at']} by {last['applied_by'] or '?'}")
+        lines.append(f"Revision:    {last['revision'] or '(unknown)'}")
+        lines.append(
+            f"             {s['create']} created, {s['update']} updated, {s['delete']} deleted, "
+            f"{s['adopt']} adopted, {s['rename']} renamed, {s['unchanged']} unchanged"
+        )
+    lines.append(f"Managed:     {data['managed']} tasks")
+    unmanaged = data["unmanaged"]
+    names = ", ".join(unmanaged[:10]) + (", ..." if len(unmanaged) > 10 else "")
+    lines.append(f"Unmanaged:   {len(unmanaged)} tasks" + (f" ({names})" if unmanaged else ""))
+    drift = data["drift"]
+    if drift:
+        lines.append(f"Drift:       {len(drift)} managed tasks changed outside the files:")
+        lines.extend(
+            f"               {name}: {', '.join(fields)}" for name, fields in drift.items()
+        )
+    else:
+        lines.append("Drift:       none")
+    pending = data["pending"]
+    if not pending["valid"]:
+        lines.append(
+            f"Files:       INVALID ({len(pending['problems'])} problems: run syncer validate)"
+        )
+    else:
+        s = pending["summary"]
+        lines.append(
+            f"Pending:     {s['create']} to create, {s['update']} to update, {s['rename']} to "
+            f"rename, {s['adopt']} to adopt, {s['delete']} to delete"
+        )
+    return "\n".join(lines) + "\n"

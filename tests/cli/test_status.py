@@ -1,0 +1,42 @@
+import json
+
+import pytest
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from syncer.cli.main import main
+from tests.helpers import write_files
+
+pytestmark = pytest.mark.django_db
+
+HELLO = (
+    "tasks:\n  a: {task: tasks.print_hello, every: 3s}\n  b: {task: tasks.print_hello, every: 5s}\n"
+)
+
+
+def test_status_reports_last_apply_drift_unmanaged_and_pending(tmp_path, capsys, monkeypatch):
+    root = write_files(tmp_path / "s", {"a.yaml": HELLO})
+    monkeypatch.setenv("SYNCER_REVISION", "abc123")
+    assert main(["apply", str(root)]) == 0
+    interval = IntervalSchedule.objects.create(every=9, period="seconds")
+    PeriodicTask.objects.create(name="admin-made", task="tasks.print_hello", interval=interval)
+    PeriodicTask.objects.filter(name="a").update(queue="edited-in-admin")
+    (root / "a.yaml").write_text(HELLO + "  c: {task: tasks.print_hello, every: 7s}\n")
+    capsys.readouterr()
+    assert main(["status", str(root), "-o", "json", "--detailed-exitcode"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert data["last_apply"]["revision"] == "abc123"
+    assert data["last_apply"]["summary"]["create"] == 2
+    assert data["managed"] == 2
+    assert data["unmanaged"] == ["admin-made"]
+    assert data["drift"] == {"a": ["queue"]}
+    assert data["pending"]["summary"]["create"] == 1 and data["pending"]["summary"]["update"] == 1
+    assert main(["status", str(root)]) == 0
+    text = capsys.readouterr().out
+    assert "Revision:    abc123" in text and "a: queue" in text
+
+
+def test_status_is_clean_after_apply(tmp_path, capsys):
+    root = write_files(tmp_path / "s", {"a.yaml": HELLO})
+    assert main(["apply", str(root)]) == 0
+    assert main(["status", str(root), "--detailed-exitcode"]) == 0
+    assert "Drift:       none" in capsys.readouterr().out
