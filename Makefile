@@ -17,6 +17,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROCFILE ?= Procfile
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 # Recipes and the processes they start (honcho, celery, syncer) find the venv's tools first.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -55,8 +56,9 @@ lint: $(STAMP) ## ruff check, ruff format --check, import contracts
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-bench: $(STAMP) .env ## Run the benchmarks (bench/run.py)
-	$(BIN)/python bench/run.py
+# make bench BENCH_ARGS="--tasks 100000 --database postgres" (options: python bench/run.py --help)
+bench: $(STAMP) .env ## Run the benchmarks (bench/run.py; BENCH_ARGS="..." for options)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove caches, build output and var/ (the local database, broker files, task output)
 	rm -rf var/ build/ dist/ *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -1,0 +1,385 @@
+"""The benchmark (issue #9): the syncer against the ways people do it today, and against the floor.
+
+    python bench/run.py                                  # 1,000 and 10,000 tasks, configured DB
+    python bench/run.py --tasks 100000 --database postgres --baseline-max 10000
+    python bench/run.py --database both --output var/bench.json
+
+For each database and each N it generates N declared tasks (``bench/generate.py``), and on the
+benchmark's own database (a fresh PostgreSQL database ``beatsync_bench_<pid>``, dropped at the end,
+or a temporary SQLite file) measures, each scenario in a fresh process (``bench/worker.py``):
+
+- the syncer: cold apply on empty tables, no-op plan, no-op apply, an apply that changes 1 % of the
+  tasks, one that deletes 1 %; the YAML load and the validation alone; the CLI's start-up
+  (``syncer validate`` on one task) and a no-op ``syncer apply`` end to end;
+- the baselines: the seed API's per-row path, django-celery-beat's ``update_from_dict`` (cold,
+  then repeated on the same rows), and the floor, bare ``bulk_create`` in one transaction.
+
+It prints one table per database and N (seconds, statements, writes, rows written, peak RSS) with
+the ratios baseline / syncer and syncer / floor, and writes every figure to ``--output`` as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import generate  # noqa: E402
+
+PYTHON = sys.executable
+WORKER = str(ROOT / "bench" / "worker.py")
+SYNCER = str(Path(sys.executable).with_name("syncer"))
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+
+TINY = """\
+version: 1
+tasks:
+  hello:
+    task: tasks.print_hello
+    every: 10s
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    sizes = [int(n.replace("_", "")) for n in args.tasks.split(",") if n.strip()]
+    results: dict[str, Any] = {"machine": machine(), "command": " ".join(sys.argv), "runs": []}
+    for vendor in databases(args.database):
+        with bench_database(vendor, args) as env:
+            info = json.loads(worker(env, "migrate")["stdout"].strip().splitlines()[-1])
+            results["machine"][f"{vendor}_version"] = info["server"]
+            for n in sizes:
+                run = bench_size(env, vendor, n, args)
+                results["runs"].append(run)
+                print_table(run, results["machine"][f"{vendor}_version"])
+    if len(sizes) > 1:
+        print_growth(results["runs"])
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"\nresults written to {args.output}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="syncer benchmark (issue #9)", formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--tasks", default="1000,10000", help="comma-separated task counts (default 1000,10000)"
+    )
+    parser.add_argument(
+        "--database",
+        choices=("configured", "sqlite", "postgres", "both"),
+        default="configured",
+        help="configured: PostgreSQL if DATABASE_URL points at one, else SQLite",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=None,
+        help="server to create the bench database on (default: DATABASE_URL if PostgreSQL, "
+        f"else {DEFAULT_POSTGRES})",
+    )
+    parser.add_argument(
+        "--baseline-max",
+        type=int,
+        default=2_000,
+        help="run the per-row baselines (seed, django-celery-beat) on at most this many tasks\n"
+        "(they take minutes: ~10-50 ms a task); above it they run at this N, and so does\n"
+        "the syncer once more for the ratios (default 2000; 10000 for the issue's targets)",
+    )
+    parser.add_argument("--skip-baselines", action="store_true", help="syncer and floor only")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each quick scenario (median; default 3)"
+    )
+    parser.add_argument("--output", "-o", help="write every figure to this JSON file")
+    parser.add_argument("--keep", action="store_true", help="keep the database and files")
+    return parser
+
+
+# --- environment ----------
+
+
+def databases(choice: str) -> list[str]:
+    if choice == "both":
+        return ["sqlite", "postgres"]
+    if choice == "configured":
+        url = os.environ.get("DATABASE_URL", "")
+        return ["postgres" if url.startswith(("postgres", "pgsql")) else "sqlite"]
+    return [choice]
+
+
+@contextmanager
+def bench_database(vendor: str, args: argparse.Namespace) -> Iterator[dict[str, str]]:
+    """A database of the benchmark's own, and the environment that points Django at it."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"beatsync-bench-{vendor}-"))
+    env = dict(os.environ, DEBUG=os.environ.get("DEBUG", "1"), BEAT_SYNC_VAR_DIR=str(workdir))
+    env.pop("SYNCER_SCHEDULES_DIR", None)
+    name = f"beatsync_bench_{os.getpid()}"
+    server = None
+    if vendor == "postgres":
+        import psycopg
+
+        server = args.postgres_url or (
+            os.environ["DATABASE_URL"]
+            if os.environ.get("DATABASE_URL", "").startswith("postgres")
+            else DEFAULT_POSTGRES
+        )
+        with psycopg.connect(_with_db(server, "postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = _with_db(server, name)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    env["BENCH_WORKDIR"] = str(workdir)
+    print(f"== {vendor}: {env['DATABASE_URL']}", flush=True)
+    try:
+        yield env
+    finally:
+        if args.keep:
+            print(f"kept {workdir} and {env['DATABASE_URL']}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+            if server is not None:
+                import psycopg
+
+                with psycopg.connect(_with_db(server, "postgres"), autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _with_db(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def worker(env: dict[str, str], scenario: str, *options: str) -> dict[str, Any]:
+    completed = subprocess.run(
+        [PYTHON, WORKER, scenario, *options], env=env, capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stdout + completed.stderr)
+        raise SystemExit(f"bench: scenario {scenario} failed ({completed.returncode})")
+    return {"stdout": completed.stdout}
+
+
+def measure(env: dict[str, str], scenario: str, *options: str) -> dict[str, Any]:
+    out = worker(env, scenario, *options)["stdout"]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    result = dict(ordered[len(ordered) // 2])
+    result["runs_seconds"] = [round(r["seconds"], 4) for r in runs]
+    return result
+
+
+def timed_process(env: dict[str, str], command: list[str]) -> float:
+    start = time.perf_counter()
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stdout + completed.stderr)
+        raise SystemExit(f"bench: {' '.join(command)} failed ({completed.returncode})")
+    return elapsed
+
+
+# --- one size ----------
+
+
+def bench_size(
+    env: dict[str, str], vendor: str, n: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    workdir = Path(env["BENCH_WORKDIR"])
+    files = workdir / "schedules"
+    run: dict[str, Any] = {"database": vendor, "tasks": n, "results": {}}
+    results = run["results"]
+
+    def step(label: str, result: dict[str, Any]) -> None:
+        results[label] = result
+        print(f"   {label:<22} {result['seconds']:9.3f} s", flush=True)
+
+    print(f"-- {vendor}, {n:,} tasks", flush=True)
+    count, lines = generate.write_files(files, generate.tasks(n))
+    run["files"], run["yaml_lines"] = count, lines
+    on_files = ("--files", str(files))
+    step("cold", measure(env, "syncer-apply", *on_files, "--reset"))
+    step("parse", median_of([measure(env, "parse", *on_files) for _ in _r(args)]))
+    step("noop_plan", median_of([measure(env, "syncer-plan", *on_files) for _ in _r(args)]))
+    step("noop_apply", median_of([measure(env, "syncer-apply", *on_files) for _ in _r(args)]))
+    for label in ("noop_plan", "noop_apply"):
+        result = results[label]
+        assert result["writes"] == 0 and not result["written"], (label, result)
+
+    tiny = workdir / "tiny"
+    tiny.mkdir(exist_ok=True)
+    (tiny / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    startup = [timed_process(env, [SYNCER, "validate", str(tiny)]) for _ in _r(args)]
+    step("cli_startup", {"seconds": statistics.median(startup), "runs_seconds": startup})
+    cli = [timed_process(env, [SYNCER, "apply", str(files)]) for _ in _r(args)]
+    step("cli_noop_apply", {"seconds": statistics.median(cli), "runs_seconds": cli})
+
+    generate.write_files(files, generate.tasks(n, "changed"))
+    step("change_1pct", measure(env, "syncer-apply", "--files", str(files)))
+    generate.write_files(files, generate.tasks(n, "deleted"))
+    step("delete_1pct", measure(env, "syncer-apply", "--files", str(files)))
+
+    step("floor", measure(env, "floor", "--tasks", str(n), "--reset"))
+    if not args.skip_baselines:
+        base_n = min(n, args.baseline_max)
+        run["baseline_tasks"] = base_n
+        done = _BASELINES.setdefault((vendor, base_n), {})
+        if not done:
+            done["seed"] = measure(env, "seed", "--tasks", str(base_n), "--reset")
+            done["dcb_cold"] = measure(env, "dcb", "--tasks", str(base_n), "--reset")
+            done["dcb_repeat"] = measure(env, "dcb", "--tasks", str(base_n))
+        for label in ("seed", "dcb_cold", "dcb_repeat"):
+            step(label, done[label])
+        if base_n != n:  # the syncer at the baselines' N too, for a like-for-like ratio
+            generate.write_files(files, generate.tasks(base_n))
+            step("cold_at_baseline_n", measure(env, "syncer-apply", *on_files, "--reset"))
+            step("noop_apply_at_baseline_n", measure(env, "syncer-apply", *on_files))
+    return run
+
+
+_BASELINES: dict[tuple[str, int], dict[str, Any]] = {}  # (database, N) -> results, run once
+
+
+def _r(args: argparse.Namespace) -> range:
+    return range(max(args.repeat, 1))
+
+
+# --- output ----------
+
+ROWS = (
+    ("cold", "syncer: cold apply (load+validate+plan+apply)"),
+    ("noop_plan", "syncer: no-op plan"),
+    ("noop_apply", "syncer: no-op apply"),
+    ("change_1pct", "syncer: apply, 1% of tasks changed"),
+    ("delete_1pct", "syncer: apply, 1% of tasks deleted"),
+    ("parse", "syncer: YAML load + validation only"),
+    ("cli_startup", "CLI start-up (syncer validate, 1 task)"),
+    ("cli_noop_apply", "CLI no-op `syncer apply`, end to end"),
+    ("floor", "floor: bare bulk_create, 1 transaction"),
+    ("seed", "seed API per-row path"),
+    ("dcb_cold", "django-celery-beat update_from_dict, cold"),
+    ("dcb_repeat", "django-celery-beat update_from_dict, repeated"),
+)
+
+
+def _fmt_int(value: Any) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def print_table(run: dict[str, Any], version: str) -> None:
+    results, n = run["results"], run["tasks"]
+    base_n = run.get("baseline_tasks", n)
+    print()
+    print(
+        f"{run['database']} {version}, {n:,} tasks "
+        f"({run['files']} files, {run['yaml_lines']:,} YAML lines)"
+    )
+    header = (
+        f"{'operation':<48} {'seconds':>9} {'CPU s':>7} {'statements':>11} {'writes':>8} "
+        f"{'rows':>9} {'peak RSS':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for key, label in ROWS:
+        if key not in results:
+            continue
+        r = results[key]
+        if key in ("seed", "dcb_cold", "dcb_repeat") and base_n != n:
+            label += f" (at {base_n:,})"
+        rss = f"{r['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in r else "-"
+        cpu = f"{r['cpu_seconds']:7.2f}" if "cpu_seconds" in r else f"{'-':>7}"
+        print(
+            f"{label:<48} {r['seconds']:9.3f} {cpu} {_fmt_int(r.get('statements')):>11} "
+            f"{_fmt_int(r.get('writes')):>8} {_fmt_int(r.get('rows')):>9} {rss:>9}"
+        )
+        if key == "parse":
+            print(
+                f"{'   of which YAML load / validation':<48} "
+                f"{r['load_seconds']:9.3f} / {r['validate_seconds']:.3f}"
+            )
+    ratios = compute_ratios(run)
+    run["ratios"] = ratios
+    if ratios:
+        print()
+        for label, value in ratios.items():
+            print(f"  {label:<62} {value:8.1f}x")
+
+
+def compute_ratios(run: dict[str, Any]) -> dict[str, float]:
+    results, n = run["results"], run["tasks"]
+    base_n = run.get("baseline_tasks", n)
+    cold = results["cold"]["seconds"]
+    noop = results["noop_apply"]["seconds"]
+    if base_n != n and "cold_at_baseline_n" in results:
+        cold_b = results["cold_at_baseline_n"]["seconds"]
+        noop_b = results["noop_apply_at_baseline_n"]["seconds"]
+    else:
+        cold_b, noop_b = cold, noop
+    suffix = f" (both at {base_n:,})" if base_n != n else ""
+    ratios = {}
+    if "seed" in results:
+        ratios[f"seed per-row / syncer cold apply{suffix}"] = results["seed"]["seconds"] / cold_b
+    if "dcb_cold" in results:
+        ratios[f"dcb update_from_dict cold / syncer cold apply{suffix}"] = (
+            results["dcb_cold"]["seconds"] / cold_b
+        )
+        ratios[f"dcb update_from_dict repeated / syncer no-op apply{suffix}"] = (
+            results["dcb_repeat"]["seconds"] / noop_b
+        )
+    ratios["syncer cold apply / floor"] = cold / results["floor"]["seconds"]
+    return ratios
+
+
+def print_growth(runs: list[dict[str, Any]]) -> None:
+    print("\nstatements per operation by N (do they grow with N?)")
+    keys = ("cold", "noop_plan", "noop_apply", "change_1pct", "delete_1pct", "floor")
+    print(f"{'database':<10} {'tasks':>8} " + " ".join(f"{k:>12}" for k in keys))
+    for run in runs:
+        cells = " ".join(f"{_fmt_int(run['results'][k].get('statements')):>12}" for k in keys)
+        print(f"{run['database']:<10} {run['tasks']:>8,} {cells}")
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        **{
+            pkg: version(pkg)
+            for pkg in ("django", "celery", "django-celery-beat", "pyyaml", "pydantic", "psycopg")
+        },
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
