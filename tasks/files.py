@@ -1,4 +1,4 @@
-"""``tasks.write_to_file``: appends one timestamped line per run, so a run leaves a trace on disk."""
+"""``tasks.write_to_file``: appends one timestamped line per run, so each run leaves a trace."""
 
 from __future__ import annotations
 
