@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,10 +40,12 @@ from syncer.core.state import (
     ScheduleKey,
     SolarKey,
     TaskState,
-    canonical_json,
 )
 
 MAX_TASKS = 1_000_000
+# ``canonical_json`` without a new encoder per call (the same options, so the same text): four
+# calls per task.
+_json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 TOP_LEVEL_KEYS = ("version", "defaults", "tasks")
 TASK_KEYS = tuple(TaskSpec.model_fields)
 
@@ -225,13 +228,13 @@ def _build_task(
         name=name,
         task=spec.task,
         schedule=schedule,
-        args=canonical_json(spec.args or []),
-        kwargs=canonical_json(spec.kwargs or {}),
+        args=_json(spec.args) if spec.args else "[]",
+        kwargs=_json(spec.kwargs) if spec.kwargs else "{}",
         queue=spec.queue or None,
         exchange=spec.exchange or None,
         routing_key=spec.routing_key or None,
         priority=spec.priority,
-        headers=canonical_json(spec.headers or {}),
+        headers=_json(spec.headers) if spec.headers else "{}",
         expires=_utc(spec.expires),
         expire_seconds=spec.expire_seconds,
         start_time=_utc(spec.start_time),
@@ -239,7 +242,7 @@ def _build_task(
         enabled=True if spec.enabled is None else spec.enabled,
         description=spec.description or "",
     )
-    spec_hash = hashlib.sha256(canonical_json(spec.model_dump(mode="json")).encode()).hexdigest()
+    spec_hash = hashlib.sha256(_json(spec.model_dump(mode="json")).encode()).hexdigest()
     locations = {key: _at(path, defaults, key) for key in (defaults or {}) if isinstance(key, str)}
     locations.update({key: _at(path, raw, key) for key in raw if isinstance(key, str)})
     return DesiredTask(
