@@ -27,7 +27,9 @@ DEBUG = env("DEBUG")
 _DEV_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for development)")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for development)"
+    )
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("the development SECRET_KEY cannot be used with DEBUG off")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
@@ -119,7 +121,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=5)
 
 # --- Tasks ---------------------------------------------------------------------------------------
-WRITE_TO_FILE_DEFAULT_PATH = env.str("WRITE_TO_FILE_PATH", default=str(VAR_DIR / "write_to_file.txt"))
+WRITE_TO_FILE_DEFAULT_PATH = env.str(
+    "WRITE_TO_FILE_PATH", default=str(VAR_DIR / "write_to_file.txt")
+)
 
 # --- Syncer --------------------------------------------------------------------------------------
 SYNCER_SCHEDULES_DIR = env.str("SYNCER_SCHEDULES_DIR", default=str(BASE_DIR / "schedules"))

@@ -341,33 +341,16 @@ def stack(stack_env: dict[str, str], tmp_path: Path) -> Iterator[Stack]:
 
 # --- declaring schedules -------------------------------------------------------------------------
 
-_ORM_DECLARE = ROOT / "tests" / "e2e" / "orm_declare.py"
 
 
 def declare(env: dict[str, str], yaml_text: str) -> None:
-    """Make the database hold exactly the tasks of ``yaml_text`` (a schedules/ file), atomically.
-
-    TODO(#2): switch to the syncer: call ``_declare_with_syncer(env, yaml_text)`` below instead
-    (this test passes with it against `syncer apply`). Until then this writes the rows through
-    the ORM (tests/e2e/orm_declare.py), which, like the syncer, saves each PeriodicTask so that
-    beat sees ``PeriodicTasks.last_update`` move.
-    """
-    path = Path(env["BEAT_SYNC_VAR_DIR"]) / "declared.yaml"
-    path.write_text(yaml_text, encoding="utf-8")
-    result = subprocess.run(
-        [PYTHON, str(_ORM_DECLARE), str(path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, f"declare failed:\n{result.stdout}\n{result.stderr}"
+    """Make the database hold exactly the tasks of ``yaml_text`` (a schedules/ file), atomically,
+    through `syncer apply`, as `make run` and CI pipelines do."""
+    _declare_with_syncer(env, yaml_text)
 
 
 def _declare_with_syncer(env: dict[str, str], yaml_text: str) -> None:
-    """``declare`` through ``syncer apply`` on a directory holding only ``yaml_text`` (not yet
-    wired: see the TODO in ``declare``)."""
+    """``declare`` through ``syncer apply`` on a directory holding only ``yaml_text``."""
     directory = Path(env["BEAT_SYNC_VAR_DIR"]) / "schedules"
     directory.mkdir(exist_ok=True)
     (directory / "e2e.yaml").write_text(yaml_text, encoding="utf-8")
