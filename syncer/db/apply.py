@@ -13,6 +13,9 @@ runtime fields (``total_run_count``, ...) are never written.
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +27,7 @@ from django_celery_beat.models import PeriodicTask
 from syncer.core.desired import DesiredTask
 from syncer.core.errors import PlanMismatch
 from syncer.core.plan import Change, Plan, compute
-from syncer.db import lock
+from syncer.db import bulk, lock
 from syncer.db.actual import Snapshot, read_snapshot
 from syncer.db.writes import (
     FK_COLUMNS,
@@ -86,7 +89,18 @@ def apply(
         if before_write is not None:
             before_write(plan)
         record_id = _write(plan, snapshot, now, audit)
+        _failpoint()
     return Outcome(plan, True, record_id, snapshot)
+
+
+def _failpoint() -> None:
+    """Fault-injection hook for the reliability tests: hold the finished, uncommitted transaction
+    (and the apply lock) for ``SYNCER_FAILPOINT_BEFORE_COMMIT`` seconds, so that a test can kill
+    the process mid-transaction or start a concurrent apply. Unset in production."""
+    delay = os.environ.get("SYNCER_FAILPOINT_BEFORE_COMMIT")
+    if delay:
+        logging.getLogger(__name__).warning("failpoint: holding the transaction %s s", delay)
+        time.sleep(float(delay))
 
 
 def _check_expected(plan: Plan, expected: str | None) -> None:
@@ -106,7 +120,7 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
     schedule_changes = [c for c in plan.changes if c.after is not None and "schedule" in _fields(c)]
     schedule_ids = resolve_schedules({c.after.schedule for c in schedule_changes if c.after}, now)
 
-    created = _create(by_action.get("create", []), schedule_ids)
+    created = _create(by_action.get("create", []), schedule_ids, now)
     ids = dict(snapshot.ids)
     ids.update(created)
     _update(
@@ -143,14 +157,20 @@ def _fields(change: Change) -> tuple[str, ...]:
     return ("schedule",) if change.action == "create" else change.fields
 
 
-def _create(changes: list[Change], schedule_ids: dict) -> dict[str, int]:  # type: ignore[type-arg]
-    rows = [
-        PeriodicTask(name=c.name, **task_columns(c.after, schedule_ids[c.after.schedule]))
-        for c in changes
-        if c.after is not None
-    ]
-    created = PeriodicTask.objects.bulk_create(rows)
-    return {row.name: int(row.pk) for row in created}
+def _create(changes: list[Change], schedule_ids: dict, now: datetime) -> dict[str, int]:  # type: ignore[type-arg]
+    """One INSERT for all new tasks; every column as ``PeriodicTask(...)`` would fill it."""
+    if not changes:
+        return {}
+    fixed = {"last_run_at": None, "total_run_count": 0, "date_changed": now}
+    columns = ["name", *PLAIN_COLUMNS, *FK_COLUMNS, *fixed]
+    rows = []
+    for change in changes:
+        assert change.after is not None
+        values = task_columns(change.after, schedule_ids[change.after.schedule])
+        values.update(fixed, name=change.name)
+        rows.append([values[column] for column in columns])
+    created = bulk.insert(PeriodicTask, columns, rows, returning=("name", "id"))
+    return {name: int(pk) for name, pk in created}
 
 
 def _update(
@@ -193,20 +213,31 @@ def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Aud
     names = [c.name for c in plan.changes if c.action != "delete"] + list(plan.ledger_refresh)
     if not names:
         return
-    task_ids = [ids[name] for name in names]
-    stale = ManagedTask.objects.filter(task_id__in=task_ids)
-    stale._raw_delete(stale.db)
-    ManagedTask.objects.bulk_create(
+    bulk.delete(ManagedTask, "task_id", [ids[name] for name in names])
+    bulk.insert(
+        ManagedTask,
+        _LEDGER_COLUMNS,
         [
-            ManagedTask(
-                task_id=ids[name],
-                source_path=plan.desired[name].source.path,
-                source_line=plan.desired[name].source.line,
-                spec_hash=plan.desired[name].spec_hash,
-                revision=audit.revision,
-                applied_at=now,
-                applied_state=plan.desired[name].state.to_json(),
+            (
+                ids[name],
+                plan.desired[name].source.path,
+                plan.desired[name].source.line,
+                plan.desired[name].spec_hash,
+                audit.revision,
+                now,
+                plan.desired[name].state.to_json(),
             )
             for name in names
-        ]
+        ],
     )
+
+
+_LEDGER_COLUMNS = (
+    "task_id",
+    "source_path",
+    "source_line",
+    "spec_hash",
+    "revision",
+    "applied_at",
+    "applied_state",
+)
