@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
 from syncer.core.state import ScheduleKey, TaskState
+from syncer.db import bulk
 from syncer.db.kinds import KINDS
 from syncer.models import ManagedSchedule, ManagedTask
 
@@ -117,7 +118,5 @@ def delete_tasks(ids: list[int]) -> None:
 
     if not ids:
         return
-    ledger = ManagedTask.objects.filter(task_id__in=ids)
-    ledger._raw_delete(ledger.db)
-    tasks = PeriodicTask.objects.filter(id__in=ids)
-    tasks._raw_delete(tasks.db)
+    bulk.delete(ManagedTask, "task_id", ids)
+    bulk.delete(PeriodicTask, "id", ids)

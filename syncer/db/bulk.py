@@ -1,0 +1,101 @@
+"""Bulk inserts as ONE statement with ONE parameter: the rows as a JSON document, unpacked by the
+database (``json_to_recordset`` on PostgreSQL, ``json_each`` on SQLite).
+
+Why not ``bulk_create``: on PostgreSQL, Django 5.2 sends one array per column (``UNNEST``), and
+psycopg quotes every element of every array in Python (client-side binding): ~12 us an element,
+two thirds of a 10,000-task apply. One JSON text is encoded by the C encoder and quoted once.
+On SQLite, ``bulk_create`` splits the rows by the bound-parameter limit, so its statement count
+grows with N; here it is one statement whatever N (SQLite >= 3.38 for ``->``).
+
+The caller passes plain column values (str, int, bool, None, aware datetimes, dicts for JSON
+columns); the model's fields give the SQL types. No signals, no ``save()``: like ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, models
+
+
+def insert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """INSERT the rows (values in ``columns`` order); return the ``returning`` columns' values of
+    the inserted rows (in no particular order)."""
+    if not rows:
+        return []
+    fields = [model._meta.get_field(name) for name in columns]
+    names = [field.column for field in fields]  # type: ignore[union-attr]
+    convert = [_converter(field) for field in fields]
+    payload = json.dumps(
+        [
+            {
+                name: fn(value) if value is not None else None
+                for name, fn, value in zip(names, convert, row, strict=True)
+            }
+            for row in rows
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    target = ", ".join(quote(name) for name in names)
+    if connection.vendor == "postgresql":
+        record = ", ".join(
+            f"{quote(name)} {field.db_type(connection)}"  # type: ignore[union-attr]
+            for name, field in zip(names, fields, strict=True)
+        )
+        source = f"SELECT {target} FROM json_to_recordset(%s::json) AS x({record})"
+    else:
+        picks = ", ".join(
+            f"value -> '$.{name}'"
+            if isinstance(field, models.JSONField)
+            else f"value ->> '$.{name}'"
+            for name, field in zip(names, fields, strict=True)
+        )
+        source = f"SELECT {picks} FROM json_each(%s)"
+    sql = f"INSERT INTO {table} ({target}) {source}"
+    if returning:
+        back = [model._meta.get_field(name).column for name in returning]  # type: ignore[union-attr]
+        sql += " RETURNING " + ", ".join(quote(name) for name in back)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [payload])
+        return [tuple(row) for row in cursor.fetchall()] if returning else []
+
+
+def _converter(field: Any) -> Callable[[Any], Any]:
+    if isinstance(field, models.DateTimeField):
+        if connection.vendor == "postgresql":
+            return datetime.isoformat
+        # SQLite stores naive UTC text: Django's own adaptation.
+        return connection.ops.adapt_datetimefield_value
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def delete(model: type[models.Model], column: str, values: Sequence[int]) -> int:
+    """DELETE the rows whose integer ``column`` is one of ``values``: one statement, one parameter
+    (``column__in`` would bind one parameter per value, past SQLite's limit at ~32,000)."""
+    if not values:
+        return 0
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    name = quote(model._meta.get_field(column).column)  # type: ignore[union-attr]
+    if connection.vendor == "postgresql":
+        among = "SELECT json_array_elements_text(%s::json)::bigint"
+    else:
+        among = "SELECT value FROM json_each(%s)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {name} IN ({among})", [json.dumps(list(values))])
+        return int(cursor.rowcount)
