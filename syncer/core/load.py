@@ -152,10 +152,38 @@ def load_text(path: str, content: bytes) -> Any:
         line = content[: exc.start].count(b"\n") + 1
         raise LoadError(f"not valid UTF-8 (byte {exc.start})", line) from None
     try:
-        return _load_fast(text)
+        data = _load_fast(text)
     except _Fallback:
         # Anchors, tags, merge keys, duplicates, a syntax error...: the full path says why.
-        return _load_full(text)
+        data = _load_full(text)
+    if "\\" in text:  # a NUL comes only from an escape in a double-quoted scalar
+        _check_nul(data)
+    return data
+
+
+def _check_nul(data: Any) -> None:
+    """PostgreSQL stores no NUL character, in text or JSON, and ``"\\0"``, ``"\\x00"`` or
+    ``"\\u0000"`` put one in a string: refuse it here, with its position, rather than as a
+    database error in the middle of an apply (``validate`` would have passed)."""
+    stack: list[tuple[Any, tuple[int, int]]] = [(data, (1, 1))]
+    seen: set[int] = set()
+    while stack:
+        value, mark = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise LoadError(
+                    f"{value[:40]!r} contains a NUL character (\\0), which the database cannot "
+                    "store",
+                    *mark,
+                )
+        elif isinstance(value, dict | list) and id(value) not in seen:
+            seen.add(id(value))
+            if isinstance(value, LocDict):
+                for key, item in reversed(value.items()):  # reversed: the first in the file wins
+                    where = value.key_marks.get(key, value.mark)
+                    stack.extend(((item, where), (key, where)))
+            else:
+                stack.extend((item, mark) for item in reversed(value))
 
 
 def _load_full(text: str) -> Any:
