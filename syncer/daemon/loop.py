@@ -63,7 +63,7 @@ class Reconciler:
         self.failures = 0
         self.retry_at: float | None = None
         self.next_resync = time.monotonic() + options.resync_interval
-        self.flag = ChangeFlag()
+        self.flag = ChangeFlag(options.paths)
 
     def wake(self) -> None:
         """Interrupt the wait (used by the signal handler so that shutdown is immediate)."""
