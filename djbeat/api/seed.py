@@ -1,0 +1,81 @@
+"""The seed's three endpoints, kept with their paths and bodies so that the tutorial still works:
+``POST /api/create``, ``POST /api/update``, ``POST /api/delete``.
+
+They are shells over the same writes as ``/api/tasks/`` (and answer with the same task form);
+they also take form-encoded bodies, as ``curl -d`` sends them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from djbeat.api.errors import WRITE_ERRORS, SyncerErrors, error_responses
+from djbeat.api.parsers import SafeJSONParser
+from djbeat.api.permissions import IsStaffOrReadOnly
+from djbeat.api.serializers import (
+    SeedCreateSerializer,
+    SeedDeleteSerializer,
+    SeedUpdateSerializer,
+    TaskSerializer,
+)
+from djbeat.api.views import task_response
+from syncer.core.state import TaskState
+from syncer.db import single
+
+
+class SeedView(SyncerErrors, APIView):
+    permission_classes = [IsStaffOrReadOnly]
+    parser_classes = [SafeJSONParser, FormParser]
+
+
+class CreateView(SeedView):
+    @extend_schema(
+        tags=["seed"],
+        operation_id="seed_create",
+        request=SeedCreateSerializer,
+        responses={201: TaskSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Create a task on an interval schedule (the seed's endpoint)."""
+        data = SeedCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task_id = single.create_task(TaskState(**data.state_fields()))
+        return task_response(task_id, status.HTTP_201_CREATED)
+
+
+class UpdateView(SeedView):
+    @extend_schema(
+        tags=["seed"],
+        operation_id="seed_update",
+        request=SeedUpdateSerializer,
+        responses={200: TaskSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Set a task's name, task and interval schedule (the seed's endpoint)."""
+        data = SeedUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task_id = data.validated_data["id"]
+        single.update_task(task_id, data.state_fields())
+        return task_response(task_id)
+
+
+class DeleteView(SeedView):
+    @extend_schema(
+        tags=["seed"],
+        operation_id="seed_delete",
+        request=SeedDeleteSerializer,
+        responses={204: None, **error_responses(*WRITE_ERRORS)},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Delete a task (the seed's endpoint)."""
+        data = SeedDeleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        single.delete_task(data.validated_data["id"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,200 @@
+"""What the API reads and writes: a task as JSON, validated input as ``TaskState`` fields.
+
+Reads and writes have separate serializers, so that the schema describes each exactly: the read
+form shows every column users set, plus run-time columns and ownership (``managed``, ``source``);
+the write form takes only what a user sets, and ``state_fields()`` turns it into the ``TaskState``
+fields that ``syncer.db.single`` writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django_celery_beat.models import PeriodicTask
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from djbeat.api.fields import JsonList, JsonObject, PeriodField, TaskNameField
+from djbeat.api.schedules import SCHEDULE_SCHEMA, IntervalSchedule, ScheduleField
+from syncer.core.durations import MAX_EVERY
+from syncer.core.state import canonical_json
+from syncer.db.kinds import NO_SCHEDULE
+from syncer.db.single import schedule_of
+from syncer.models import ManagedTask
+
+_ANY_JSON = {"description": "the stored JSON value (the raw text if it is not valid JSON)"}
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    """Where a managed task is declared, and which apply wrote it."""
+
+    path = serializers.CharField(source="source_path")
+    line = serializers.IntegerField(source="source_line")
+    location = serializers.CharField(source="source", help_text="path:line, to edit")
+
+    class Meta:
+        model = ManagedTask
+        fields = ["path", "line", "location", "revision", "applied_at"]
+        read_only_fields = fields
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    schedule = serializers.SerializerMethodField(allow_null=True)
+    args = serializers.SerializerMethodField()
+    kwargs = serializers.SerializerMethodField()
+    headers = serializers.SerializerMethodField()
+    managed = serializers.SerializerMethodField(
+        help_text="declared in a schedule file: change it there, not here"
+    )
+    source = serializers.SerializerMethodField(allow_null=True)
+
+    class Meta:
+        model = PeriodicTask
+        fields = [
+            "id", "name", "task", "schedule", "args", "kwargs", "queue", "exchange",
+            "routing_key", "priority", "headers", "enabled", "expires", "expire_seconds",
+            "start_time", "one_off", "description", "last_run_at", "total_run_count",
+            "date_changed", "managed", "source",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(SCHEDULE_SCHEMA)
+    def get_schedule(self, row: PeriodicTask) -> dict[str, Any] | None:
+        schedule, _ = schedule_of(row)
+        return None if schedule == NO_SCHEDULE else schedule.to_json()
+
+    @extend_schema_field({**_ANY_JSON, "example": []})
+    def get_args(self, row: PeriodicTask) -> Any:
+        return _decoded(row.args, [])
+
+    @extend_schema_field({**_ANY_JSON, "example": {}})
+    def get_kwargs(self, row: PeriodicTask) -> Any:
+        return _decoded(row.kwargs, {})
+
+    @extend_schema_field({**_ANY_JSON, "example": {}})
+    def get_headers(self, row: PeriodicTask) -> Any:
+        return _decoded(row.headers, {})
+
+    def get_managed(self, row: PeriodicTask) -> bool:
+        return _ledger(row) is not None
+
+    @extend_schema_field(SourceSerializer(allow_null=True))
+    def get_source(self, row: PeriodicTask) -> dict[str, Any] | None:
+        ledger = _ledger(row)
+        return None if ledger is None else dict(SourceSerializer(ledger).data)
+
+
+def _ledger(row: PeriodicTask) -> ManagedTask | None:
+    return getattr(row, "managed_by_syncer", None)  # a missing reverse one-to-one raises
+
+
+def _decoded(text: str | None, empty: Any) -> Any:
+    if not text:
+        return empty
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _name() -> serializers.CharField:
+    """Kept as written, spaces included, as the schedule files keep it."""
+    return serializers.CharField(
+        min_length=1, max_length=200, trim_whitespace=False, help_text="unique"
+    )
+
+
+def _optional_text() -> serializers.CharField:
+    return serializers.CharField(max_length=200, allow_null=True, allow_blank=True, default=None)
+
+
+class TaskWriteSerializer(serializers.Serializer):
+    """A task as users set it. Omitted optional fields take their defaults (PUT, POST) or keep
+    their values (PATCH)."""
+
+    name = _name()
+    task = TaskNameField()
+    schedule = ScheduleField()
+    args = JsonList(default=list)
+    kwargs = JsonObject(default=dict)
+    queue = _optional_text()
+    exchange = _optional_text()
+    routing_key = _optional_text()
+    priority = serializers.IntegerField(min_value=0, max_value=255, allow_null=True, default=None)
+    headers = JsonObject(default=dict)
+    enabled = serializers.BooleanField(default=True)
+    expires = serializers.DateTimeField(allow_null=True, default=None)
+    expire_seconds = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, allow_null=True, default=None
+    )
+    start_time = serializers.DateTimeField(allow_null=True, default=None)
+    one_off = serializers.BooleanField(default=False)
+    description = serializers.CharField(allow_blank=True, allow_null=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("expires") is not None and attrs.get("expire_seconds") is not None:
+            raise serializers.ValidationError(
+                {"expire_seconds": ["set expires or expire_seconds, not both"]}
+            )
+        return attrs
+
+    def state_fields(self) -> dict[str, Any]:
+        return state_fields(self.validated_data)
+
+
+_TO_STATE: dict[str, Callable[[Any], Any]] = {
+    "args": canonical_json,
+    "kwargs": canonical_json,
+    "headers": canonical_json,
+    "queue": lambda value: value or None,
+    "exchange": lambda value: value or None,
+    "routing_key": lambda value: value or None,
+    "description": lambda value: value or "",
+}
+
+
+def state_fields(validated: dict[str, Any]) -> dict[str, Any]:
+    """Validated input -> ``TaskState`` field values (canonical JSON text, None for no queue)."""
+    return {key: _TO_STATE.get(key, _same)(value) for key, value in validated.items()}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+class SeedCreateSerializer(serializers.Serializer):
+    """The seed's body: an interval schedule given as ``interval`` and ``period_choice``."""
+
+    interval = serializers.IntegerField(min_value=1, max_value=MAX_EVERY)
+    period_choice = PeriodField()
+    name = _name()
+    task = TaskNameField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        schedule = IntervalSchedule(
+            data={"kind": "interval", "every": attrs["interval"], "period": attrs["period_choice"]}
+        )
+        if not schedule.is_valid():
+            raise serializers.ValidationError(
+                {"interval": schedule.errors.get("every", ["invalid"])}
+            )
+        return {"name": attrs["name"], "task": attrs["task"], "schedule": schedule.validated_data}
+
+    def state_fields(self) -> dict[str, Any]:
+        return dict(self.validated_data)
+
+
+class SeedUpdateSerializer(SeedCreateSerializer):
+    id = serializers.IntegerField(min_value=1)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {"id": attrs["id"], **super().validate(attrs)}
+
+    def state_fields(self) -> dict[str, Any]:
+        return {key: value for key, value in self.validated_data.items() if key != "id"}
+
+
+class SeedDeleteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)

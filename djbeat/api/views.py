@@ -1,0 +1,119 @@
+"""``/api/tasks/``: list (filters, pages), retrieve, create, update, partial update, delete.
+
+Each handler validates with a serializer, checks the row (404) and its ownership (409) before
+the body (so a managed task answers "edit the file" whatever was sent), and leaves the write to
+``syncer.db.single``, which checks both again under the apply lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_celery_beat.models import PeriodicTask
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from djbeat.api.errors import READ_ERRORS, WRITE_ERRORS, SyncerErrors, error_responses
+from djbeat.api.filters import TaskFilterSerializer, filter_query
+from djbeat.api.parsers import SafeJSONParser
+from djbeat.api.permissions import IsStaffOrReadOnly
+from djbeat.api.serializers import TaskSerializer, TaskWriteSerializer
+from syncer.core.state import TaskState
+from syncer.db import single
+from syncer.db.kinds import KINDS
+from syncer.models import ManagedTask
+
+
+def tasks() -> QuerySet[PeriodicTask]:
+    """Tasks with their schedule rows and ownership: one query per page."""
+    related = [kind.fk for kind in KINDS.values()]
+    return PeriodicTask.objects.select_related(*related, "managed_by_syncer").order_by("id")
+
+
+def task_response(task_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(TaskSerializer(tasks().get(pk=task_id)).data, status=status_code)
+
+
+def refuse_if_managed(task_id: int) -> None:
+    ledger = ManagedTask.objects.filter(task_id=task_id).first()
+    if ledger is not None:
+        raise single.TaskManaged(ledger)
+
+
+def _write(description: str, created: bool = False) -> Any:
+    status_code = 201 if created else 200
+    return extend_schema(
+        description=description,
+        request=TaskWriteSerializer,
+        responses={status_code: TaskSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Tasks in id order, 50 a page, filtered by the query parameters given.",
+        parameters=[TaskFilterSerializer],
+        responses={200: TaskSerializer, **error_responses(*READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        description="One task; `managed` and `source` say whether a schedule file declares it.",
+        responses={200: TaskSerializer, **error_responses(401, 403, 404)},
+    ),
+    create=_write("Create a task (staff only).", created=True),
+    update=_write(
+        "Replace a task (staff only): omitted optional fields take their defaults. "
+        "A task declared in a schedule file answers 409 naming the file and line to edit."
+    ),
+    partial_update=_write(
+        "Change the fields given (staff only). A task declared in a schedule file answers 409."
+    ),
+    destroy=extend_schema(
+        description="Delete a task (staff only). A task declared in a schedule file answers 409.",
+        responses={204: None, **error_responses(*WRITE_ERRORS)},
+    ),
+)
+class TaskViewSet(SyncerErrors, viewsets.ModelViewSet):  # type: ignore[misc]
+    """Periodic tasks (django-celery-beat rows). Tasks declared in schedule files are read-only
+    here: their ``source`` names the file and line to edit."""
+
+    serializer_class = TaskSerializer
+    lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
+    permission_classes = [IsStaffOrReadOnly]
+    parser_classes = [SafeJSONParser]
+
+    def get_queryset(self) -> QuerySet[PeriodicTask]:
+        rows = tasks()
+        if self.action == "list":
+            filters = TaskFilterSerializer(data=self.request.query_params.dict())
+            filters.is_valid(raise_exception=True)
+            rows = rows.filter(filter_query(dict(filters.validated_data)))
+        return rows
+
+    def get_serializer_class(self) -> type[Any]:
+        return (
+            TaskWriteSerializer
+            if self.action in ("create", "update", "partial_update")
+            else TaskSerializer
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = TaskWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task_id = single.create_task(TaskState(**data.state_fields()))
+        return task_response(task_id, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        refuse_if_managed(row.pk)
+        data = TaskWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        single.update_task(row.pk, data.state_fields())
+        return task_response(row.pk)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        single.delete_task(row.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

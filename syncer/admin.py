@@ -1,0 +1,199 @@
+"""The admin beside git: django-celery-beat's admin, with the syncer's tasks shown and protected.
+
+A task declared in a schedule file (it has a ``ManagedTask`` row) is shown with its file:line and
+revision, and is read-only here: no field can change, it cannot be deleted, and the bulk actions
+skip it. An edit here would be reverted by the next apply anyway; the file is where it changes.
+Schedule rows that such tasks use are read-only too: editing one would change those tasks, and
+deleting one would CASCADE-delete them. Admin writes take the apply lock, like every other writer.
+The apply history and the ownership ledger are shown read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import PeriodicTask
+
+from syncer.db import lock
+from syncer.db.kinds import KINDS
+from syncer.models import ApplyRecord, ManagedTask
+
+EDIT_THE_FILE = (
+    "This task is declared in a schedule file and managed by the syncer: it is read-only here. "
+    "Edit the file named below and apply it instead."
+)
+
+
+def ledger_of(task: PeriodicTask) -> ManagedTask | None:
+    return getattr(task, "managed_by_syncer", None)  # a missing reverse one-to-one raises
+
+
+def describe(ledger: ManagedTask) -> str:
+    revision = f" (revision {ledger.revision})" if ledger.revision else ""
+    return f"{ledger.source}{revision}"
+
+
+class ManagedFilter(admin.SimpleListFilter):
+    title = "managed by the syncer"
+    parameter_name = "managed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes (declared in a file)"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(managed_by_syncer__isnull=self.value() == "no")
+        return queryset
+
+
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    list_display = (*beat_admin.PeriodicTaskAdmin.list_display, "managed_source")
+    list_filter = [ManagedFilter, *beat_admin.PeriodicTaskAdmin.list_filter]
+    readonly_fields = (*beat_admin.PeriodicTaskAdmin.readonly_fields, "managed_source")
+
+    @admin.display(description="managed by the syncer (file:line)")
+    def managed_source(self, task: PeriodicTask) -> str:
+        ledger = ledger_of(task)
+        return describe(ledger) if ledger else "-"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PeriodicTask]:
+        return super().get_queryset(request).select_related("managed_by_syncer")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _unmanaged(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _unmanaged(obj) and super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if _unmanaged(obj):
+            return fieldsets
+        # The read-only page shows model values: drop the form-only task picker.
+        shown = [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "regtask"]})
+            for title, options in fieldsets
+        ]
+        return [
+            ("Managed by the syncer", {"fields": ["managed_source"], "description": EDIT_THE_FILE}),
+            *shown,
+        ]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            lock.acquire()
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            lock.acquire()
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            lock.acquire()
+            super().delete_queryset(request, self._skip_managed(request, queryset))
+
+    # django-celery-beat's bulk actions, each on the unmanaged tasks of the selection only.
+    @admin.action(description="Enable selected tasks")
+    def enable_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._bulk(super().enable_tasks, request, queryset)
+
+    @admin.action(description="Disable selected tasks")
+    def disable_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._bulk(super().disable_tasks, request, queryset)
+
+    @admin.action(description="Toggle activity of selected tasks")
+    def toggle_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._bulk(super().toggle_tasks, request, queryset)
+
+    @admin.action(description="Run selected tasks")
+    def run_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._bulk(super().run_tasks, request, queryset)
+
+    def _bulk(self, action: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            lock.acquire()
+            unmanaged = self._skip_managed(request, queryset)
+            if unmanaged.exists():
+                action(request, unmanaged)
+
+    def _skip_managed(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        skipped = queryset.filter(managed_by_syncer__isnull=False).count()
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} selected task{'s are' if skipped != 1 else ' is'} managed by the "
+                "syncer and left unchanged: edit the schedule files instead.",
+                level=messages.WARNING,
+            )
+        return queryset.filter(managed_by_syncer__isnull=True)
+
+
+def _unmanaged(obj: Any) -> bool:
+    return obj is None or ledger_of(obj) is None
+
+
+class ScheduleGuard:
+    """A schedule row used by a managed task is read-only and cannot be deleted."""
+
+    fk = ""  # PeriodicTask's foreign key to this schedule model
+
+    def _used_by_managed(self, obj: Model | None) -> bool:
+        return (
+            obj is not None
+            and PeriodicTask.objects.filter(
+                **{self.fk: obj}, managed_by_syncer__isnull=False
+            ).exists()
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._used_by_managed(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._used_by_managed(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+for _kind in KINDS.values():
+    _base = type(admin.site.get_model_admin(_kind.model))
+    admin.site.unregister(_kind.model)
+    admin.site.register(_kind.model, type(_base.__name__, (ScheduleGuard, _base), {"fk": _kind.fk}))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History and ownership are written by the syncer only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ApplyRecord)
+class ApplyRecordAdmin(ReadOnlyAdmin):
+    list_display = (
+        "applied_at", "revision", "applied_by", "source", "created", "updated", "deleted",
+        "adopted", "renamed", "unchanged",
+    )  # fmt: skip
+    search_fields = ("revision", "applied_by", "source")
+    date_hierarchy = "applied_at"
+
+
+@admin.register(ManagedTask)
+class ManagedTaskAdmin(ReadOnlyAdmin):
+    list_display = ("task", "source", "revision", "applied_at")
+    list_select_related = ("task",)
+    search_fields = ("task__name", "source_path", "revision")
