@@ -334,7 +334,9 @@ def _valid_timezone(name: str) -> bool:
 
 
 def _six_places(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN))
+    six = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+    # -0.000000 (from -0.0, or -0.0000001 rounded) is stored as 0: compare as the row reads back.
+    return str(six.copy_abs() if six.is_zero() else six)
 
 
 def _utc(value: datetime | None) -> datetime | None:
