@@ -28,7 +28,10 @@ for _names, _us in (
 
 # IntervalSchedule.every is a 32-bit integer column, and Celery turns the row into a timedelta.
 MAX_EVERY = 2_147_483_647
-MAX_TOTAL_US = 999_999_999 * 86_400_000_000
+# Beat adds the interval to the last run time: past ~2.9 million days that overflows datetime
+# (year 9999) and beat crashes. A million days (~2,700 years) is the documented limit.
+MAX_DAYS = 1_000_000
+MAX_TOTAL_US = MAX_DAYS * 86_400_000_000
 
 _TOKEN = re.compile(r"\s*(\d+)\s*([a-zµ]+)\s*", re.IGNORECASE)
 
@@ -50,7 +53,7 @@ def parse_duration(value: object) -> int:
     if total <= 0:
         raise DurationError("must be greater than zero")
     if total > MAX_TOTAL_US:
-        raise DurationError("too long: at most 999999999 days")
+        raise DurationError(f"too long: at most {MAX_DAYS} days")
     return total
 
 

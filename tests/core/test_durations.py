@@ -43,6 +43,7 @@ def test_every_is_stored_in_the_largest_exact_period(value, expected):
         (True, "expected a duration"),
         (1.5, "expected a duration"),
         (10**30, "too long"),
+        ("1000001d", "too long: at most 1000000 days"),
     ],
 )
 def test_bad_durations_are_explained(value, message):
