@@ -134,9 +134,26 @@ def check(fields: CronFields) -> list[CronError]:
     return errors
 
 
+# CrontabSchedule's column lengths: a longer field passes both parsers, then PostgreSQL refuses
+# the row in the middle of an apply (and SQLite stores it regardless).
+MAX_LENGTH = {
+    "minute": 240,
+    "hour": 96,
+    "day_of_month": 124,
+    "month_of_year": 64,
+    "day_of_week": 64,
+}
+
+
 def _check_field(name: str, value: str) -> CronError | None:
     if not value:
         return CronError("must not be empty (use '*' for every value)", field=name)
+    if len(value) > MAX_LENGTH[name]:
+        return CronError(
+            f"{len(value)} characters, more than the {MAX_LENGTH[name]} django-celery-beat stores "
+            "(use ranges such as 1-5 or steps such as */2)",
+            field=name,
+        )
     try:
         crontab(**{name: value})
     except (ValueError, TypeError) as exc:
