@@ -1,5 +1,5 @@
 """Bulk inserts as ONE statement with ONE parameter: the rows as a JSON document, unpacked by the
-database (``json_to_recordset`` on PostgreSQL, ``json_each`` on SQLite).
+database (``json_array_elements`` on PostgreSQL, ``json_each`` on SQLite).
 
 Why not ``bulk_create``: on PostgreSQL, Django 5.2 sends one array per column (``UNNEST``), and
 psycopg quotes every element of every array in Python (client-side binding): ~12 us an element,
@@ -33,33 +33,34 @@ def insert(
         return []
     fields = [model._meta.get_field(name) for name in columns]
     names = [field.column for field in fields]  # type: ignore[union-attr]
-    convert = [_converter(field) for field in fields]
-    payload = json.dumps(
-        [
-            {
-                name: fn(value) if value is not None else None
-                for name, fn, value in zip(names, convert, row, strict=True)
-            }
-            for row in rows
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    # Rows go as JSON arrays, as they are: only datetime columns need converting first.
+    convert = [
+        (index, _datetime_converter())
+        for index, field in enumerate(fields)
+        if isinstance(field, models.DateTimeField)
+    ]
+    if convert:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for index, fn in convert:
+                if row[index] is not None:
+                    row[index] = fn(row[index])
+    payload = json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     target = ", ".join(quote(name) for name in names)
     if connection.vendor == "postgresql":
-        record = ", ".join(
-            f"{quote(name)} {field.db_type(connection)}"  # type: ignore[union-attr]
-            for name, field in zip(names, fields, strict=True)
+        picks = ", ".join(
+            f"(x -> {i})::jsonb"
+            if isinstance(field, models.JSONField)
+            else f"(x ->> {i})::{_cast(field)}"
+            for i, field in enumerate(fields)
         )
-        source = f"SELECT {target} FROM json_to_recordset(%s::json) AS x({record})"
+        source = f"SELECT {picks} FROM json_array_elements(%s::json) AS x"
     else:
         picks = ", ".join(
-            f"value -> '$.{name}'"
-            if isinstance(field, models.JSONField)
-            else f"value ->> '$.{name}'"
-            for name, field in zip(names, fields, strict=True)
+            f"value -> {i}" if isinstance(field, models.JSONField) else f"value ->> {i}"
+            for i, field in enumerate(fields)
         )
         source = f"SELECT {picks} FROM json_each(%s)"
     sql = f"INSERT INTO {table} ({target}) {source}"
@@ -71,17 +72,28 @@ def insert(
         return [tuple(row) for row in cursor.fetchall()] if returning else []
 
 
-def _converter(field: Any) -> Callable[[Any], Any]:
-    if isinstance(field, models.DateTimeField):
-        if connection.vendor == "postgresql":
-            return datetime.isoformat
-        # SQLite stores naive UTC text: Django's own adaptation.
-        return connection.ops.adapt_datetimefield_value
-    return _same
+def _cast(field: Any) -> str:
+    """The column's type for the cast from text; a varchar as text, so that the column itself
+    refuses a value too long (an explicit cast to varchar(n) would cut it silently)."""
+    db_type = str(field.db_type(connection))
+    return "text" if db_type.startswith("varchar") else db_type
 
 
-def _same(value: Any) -> Any:
-    return value
+def _datetime_converter() -> Callable[[datetime], str]:
+    """Aware datetime -> the text the column takes; memoised (``now`` repeats on every row)."""
+    if connection.vendor == "postgresql":
+        adapt: Callable[[datetime], str] = datetime.isoformat
+    else:  # SQLite stores naive UTC text: Django's own adaptation
+        adapt = connection.ops.adapt_datetimefield_value
+    seen: dict[datetime, str] = {}
+
+    def convert(value: datetime) -> str:
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = adapt(value)
+        return text
+
+    return convert
 
 
 def delete(model: type[models.Model], column: str, values: Sequence[int]) -> int:
