@@ -96,8 +96,8 @@ def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] 
 
 
 def _canonical(text: str | None, empty: str) -> str:
-    if not text:
-        return empty
+    if not text or text == empty:
+        return empty  # most rows: no args, no headers (and "[]"/"{}" are their own canonical form)
     try:
         return canonical_json(json.loads(text))
     except ValueError:
