@@ -8,6 +8,7 @@ turns each valid spec into the canonical ``TaskState`` that the diff compares wi
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import json
 import zoneinfo
@@ -86,9 +87,18 @@ class Desired:
 
 def build(files: Iterable[SourceFile], context: Context) -> Desired:
     desired = Desired()
-    for source in files:
-        desired.files.append(source.path)
-        _build_file(source, context, desired)
+    # The garbage collector paused: building creates a handful of objects per task and keeps
+    # them, so its passes find nothing to free while walking an ever larger heap (10,000 tasks:
+    # a fifth of the time; 100,000: two fifths).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for source in files:
+            desired.files.append(source.path)
+            _build_file(source, context, desired)
+    finally:
+        if paused:
+            gc.enable()
     _check_previous_names(desired)
     desired.problems.sort()
     total = len(desired.tasks)
