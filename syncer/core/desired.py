@@ -253,7 +253,11 @@ def _build_task(
         description=spec.description or "",
     )
     spec_hash = hashlib.sha256(_json(spec.model_dump(mode="json")).encode()).hexdigest()
-    locations = {key: _at(path, defaults, key) for key in (defaults or {}) if isinstance(key, str)}
+    locations = (
+        {key: _at(path, defaults, key) for key in defaults if isinstance(key, str)}
+        if defaults
+        else {}
+    )
     locations.update({key: _at(path, raw, key) for key in raw if isinstance(key, str)})
     return DesiredTask(
         state, where, tuple(spec.previous_names), spec_hash, tuple(sorted(locations.items()))

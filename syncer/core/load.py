@@ -22,7 +22,7 @@ from syncer.core.errors import Location, Problem
 try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment, unused-ignore]
 
 MAX_FILE_BYTES = int(os.environ.get("SYNCER_MAX_FILE_BYTES", 10 * 1024 * 1024))
 MAX_NODES = int(os.environ.get("SYNCER_MAX_YAML_NODES", 5_000_000))
@@ -52,7 +52,7 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
