@@ -51,10 +51,11 @@ run: $(STAMP) .env ## Migrate, apply schedules/, then run the Procfile in the fo
 test: $(STAMP) .env ## Run the whole test suite (PYTEST_ARGS="..." for extra arguments)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check, ruff format --check, import contracts
+lint: $(STAMP) ## ruff check, ruff format --check, import contracts, mypy (core)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # make bench BENCH_ARGS="--tasks 100000 --database postgres" (options: python bench/run.py --help)
 bench: $(STAMP) .env ## Run the benchmarks (bench/run.py; BENCH_ARGS="..." for options)

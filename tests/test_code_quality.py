@@ -1,0 +1,33 @@
+"""The code standards, enforced by the suite so that CI keeps them: ruff, the import contract
+(the pure core never imports Django) and mypy --strict on the core."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "syncer", "djbeat", "tasks", "tests", "bench"],
+        ["lint-imports"],
+        ["mypy"],
+    ],
+    ids=["ruff", "import-contracts", "mypy-core"],
+)
+def test_code_quality(command):
+    result = subprocess.run(
+        [str(BIN / command[0]), *command[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
