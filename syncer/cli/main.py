@@ -71,7 +71,56 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "--no-tasks", action="store_true", help="do not list the registered task names"
     )
+    _gitops_parsers(sub)
     return parser
+
+
+def _gitops_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = sub.add_parser("export", help="write the live rows as a schedule file (adoption)")
+    export.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="schedule files or directories: the tasks they declare are left out",
+    )
+    scope = export.add_mutually_exclusive_group()
+    for name, text in (
+        ("managed", "only the rows the syncer owns"),
+        ("unmanaged", "only the rows it does not own (to adopt them)"),
+        ("all", "both (default)"),
+    ):
+        scope.add_argument(f"--{name}", dest="scope", action="store_const", const=name, help=text)
+    export.set_defaults(scope="all")
+    export.add_argument(
+        "-o", "--output-file", metavar="FILE|DIR", help="write to FILE, or DIR/exported.yaml"
+    )
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument(
+        "--include-celery",
+        action="store_true",
+        help="also export celery.* rows (beat's own celery.backend_cleanup)",
+    )
+    export.add_argument(
+        "--skip-unrepresentable",
+        action="store_true",
+        help="write the other tasks when some cannot be written exactly (they are listed)",
+    )
+
+    beat = sub.add_parser(
+        "import-beat-schedule", help="convert a Celery beat_schedule dict into a schedule file"
+    )
+    beat.add_argument(
+        "target",
+        metavar="MODULE[:ATTR]",
+        help="a module or .py file; ATTR defaults to beat_schedule, then CELERY_BEAT_SCHEDULE",
+    )
+    beat.add_argument(
+        "-o", "--output-file", metavar="FILE|DIR", help="write to FILE, or DIR/beat_schedule.yaml"
+    )
+    beat.add_argument("--force", action="store_true", help="overwrite an existing file")
+    beat.add_argument(
+        "--timezone", metavar="TZ", help="time zone of crontab entries that do not carry one"
+    )
 
 
 def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -141,6 +190,8 @@ COMMANDS = {
     "watch": "watch",
     "schema": "schema",
     "status": "status",
+    "export": "export",
+    "import-beat-schedule": "import_beat_schedule",
 }
 
 

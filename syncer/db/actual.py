@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from django_celery_beat.models import PeriodicTask
 
+from syncer.core.durations import PERIOD_MICROSECONDS, DurationError, to_interval
 from syncer.core.plan import Owned
-from syncer.core.state import ScheduleKey, TaskState, canonical_json
+from syncer.core.state import IntervalKey, ScheduleKey, TaskState, canonical_json
 from syncer.db.kinds import KINDS, NO_SCHEDULE
 from syncer.models import ManagedTask
 
@@ -91,8 +92,29 @@ def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] 
         part = values[offset : offset + width]
         offset += width
         if part[0] is not None:
-            return kind.to_key(part[1:]), (kind.name, int(part[0]))  # type: ignore[call-overload]
+            key = _same_duration(kind.to_key(part[1:]))  # type: ignore[call-overload]
+            return key, (kind.name, int(part[0]))
     return NO_SCHEDULE, None
+
+
+def _same_duration(key: ScheduleKey) -> ScheduleKey:
+    """An interval row in the form the files store it: the largest exact period.
+
+    Beat runs ``timedelta(**{period: every})``, so a row of 60 seconds runs exactly as one of
+    1 minute; and django-celery-beat itself stores every ``beat_schedule`` interval in seconds
+    (``IntervalSchedule.from_schedule``). Compared in this form, such a row equals ``every: 1m``
+    (no update, no reset of ``last_run_at``), and ``syncer export`` can write it exactly.
+    """
+    if not isinstance(key, IntervalKey) or key.every <= 0:
+        return key
+    size = PERIOD_MICROSECONDS.get(key.period)
+    if size is None:
+        return key
+    try:
+        every, period = to_interval(key.every * size)
+    except DurationError:
+        return key
+    return key if (every, period) == (key.every, key.period) else IntervalKey(every, period)
 
 
 def _canonical(text: str | None, empty: str) -> str:

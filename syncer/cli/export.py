@@ -1,0 +1,132 @@
+"""``syncer export``: the live rows as a schedule file, to adopt them or to recover lost files.
+
+Applying the file written plans no field change: unmanaged rows show as ``adopt`` (owned from then
+on), managed rows as unchanged. ``celery.*`` rows (beat's own ``celery.backend_cleanup``, which
+beat rewrites at every start) are left out unless ``--include-celery``. Tasks declared in the
+``PATH`` arguments are left out, so that the file can go next to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from syncer.cli.inputs import load_desired
+from syncer.core import render
+from syncer.core.errors import UserError
+from syncer.core.export import Item, export
+
+DEFAULT_FILE_NAME = "exported.yaml"
+BEAT_OWN_PREFIX = "celery."
+
+
+def run(args: argparse.Namespace) -> int:
+    destination = output_path(args.output_file, DEFAULT_FILE_NAME)
+    declared = _declared(args, destination)
+    from syncer.db.actual import read_snapshot
+
+    snapshot = read_snapshot()
+    items: list[Item] = []
+    left_out = {"celery": 0, "declared": 0}
+    for name, state in snapshot.states.items():
+        owned = snapshot.owned.get(name)
+        if (args.scope == "managed" and not owned) or (args.scope == "unmanaged" and owned):
+            continue
+        if name in declared:
+            left_out["declared"] += 1
+        elif name.startswith(BEAT_OWN_PREFIX) and not args.include_celery:
+            left_out["celery"] += 1
+        else:
+            items.append(Item(state, f"managed, declared at {owned.source}" if owned else ""))
+    managed = sum(1 for item in items if item.state.name in snapshot.owned)
+    header = (
+        f"Exported by `syncer export --{args.scope}` from the live django-celery-beat tables: "
+        f"{len(items)} tasks\n({managed} managed, {len(items) - managed} unmanaged). Applying "
+        "this file changes no field: unmanaged\ntasks are adopted (owned by the syncer from then "
+        "on), managed ones stay as they are."
+    )
+    result = export(items, header, source="database")
+    warn_unregistered(result.names, {i.state.name: i.state.task for i in items})
+    if result.problems:
+        sys.stderr.write(render.problems_text(result.problems))
+        if not args.skip_unrepresentable:
+            raise UserError(
+                f"{len({p.task for p in result.problems})} tasks cannot be written exactly as "
+                "schedule files (see above); nothing was written. --skip-unrepresentable "
+                "writes the others"
+            )
+    write_document(result.text, destination, args.force)
+    notes = [f"{n} {what}" for what, n in _left_out_notes(left_out) if n]
+    where = str(destination) if destination else "stdout"
+    suffix = f"; left out: {', '.join(notes)}" if notes else ""
+    sys.stderr.write(f"exported {len(result.names)} tasks to {where}{suffix}\n")
+    return 0
+
+
+def _left_out_notes(left_out: dict[str, int]) -> list[tuple[str, int]]:
+    return [
+        ("celery.* rows of beat itself (--include-celery)", left_out["celery"]),
+        ("declared in the given files", left_out["declared"]),
+    ]
+
+
+def _declared(args: argparse.Namespace, destination: Path | None) -> set[str]:
+    """The names declared in the PATH arguments, but for the file being (re)written."""
+    if not args.paths:
+        return set()
+    desired = load_desired(args, check_tasks=False)
+    target = destination.resolve() if destination else None
+    return {
+        name
+        for name, task in desired.tasks.items()
+        if target is None or Path(task.source.path).resolve() != target
+    }
+
+
+def warn_unregistered(names: list[str], tasks: dict[str, str]) -> None:
+    from syncer import project
+
+    known = project.registered_tasks()
+    for name in names:
+        if tasks[name] not in known:
+            sys.stderr.write(
+                f"warning: task {name!r}: {tasks[name]!r} is not registered in the Celery app; "
+                "validate and plan refuse the file until it is\n"
+            )
+
+
+def output_path(value: str | None, default_name: str) -> Path | None:
+    """``-o FILE``, or ``-o DIR`` (an existing directory, or a path ending in ``/``): DIR/name."""
+    if value is None or value == "-":
+        return None
+    if value in ("text", "json"):
+        raise UserError(f"-o {value}: this command writes YAML; -o takes a file or a directory")
+    path = Path(value)
+    if value.endswith(("/", os.sep)) or path.is_dir():
+        return path / default_name
+    return path
+
+
+def write_document(text: str, destination: Path | None, force: bool) -> None:
+    """To stdout, or atomically to a file (a watching syncer never sees half of it)."""
+    if destination is None:
+        sys.stdout.write(text)
+        return
+    if destination.exists() and not force:
+        raise UserError(f"{destination} exists; use --force to overwrite it")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    # A name starting with "." is skipped by the loader until it is renamed into place.
+    fd, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
