@@ -44,9 +44,7 @@ def test_the_corpus_is_complete():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", VALID)
-def test_valid_scenario_validates_plans_applies_and_converges(
-    name, tmp_path, capsys, monkeypatch
-):
+def test_valid_scenario_validates_plans_applies_and_converges(name, tmp_path, capsys, monkeypatch):
     root = materialise(VALID_DIR / name, tmp_path)
     plan = expected_plan(name)
     creates = len(plan["changes"])
