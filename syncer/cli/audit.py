@@ -14,9 +14,10 @@ from syncer.db.apply import Audit
 
 def from_args(args: argparse.Namespace) -> Audit:
     sources = paths(args)
-    return Audit(
-        revision=args.revision or os.environ.get("SYNCER_REVISION") or git_revision(sources[0]),
-        applied_by=applied_by(),
+    revision = args.revision or os.environ.get("SYNCER_REVISION") or git_revision(sources[0])
+    return Audit(  # cut to the columns' lengths: PostgreSQL refuses longer values
+        revision=revision[:200],
+        applied_by=applied_by()[:200],
         source=" ".join(sources)[:1024],
     )
 

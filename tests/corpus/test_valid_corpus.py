@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
+from syncer.models import ApplyRecord, ManagedTask
 from tests.corpus.scenarios import VALID, VALID_DIR, materialise, run_cli
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -75,3 +76,14 @@ def test_valid_scenario_validates_plans_applies_and_converges(name, tmp_path, ca
     assert out.startswith("No changes.") and out.endswith("Nothing to apply.\n")
     sql = [q["sql"] for q in queries.captured_queries]
     assert [s for s in sql if s.lstrip().upper().startswith(WRITES)] == []
+
+
+@pytest.mark.django_db
+def test_a_long_revision_is_recorded_cut_to_its_column(tmp_path, capsys, monkeypatch):
+    """--revision (or $SYNCER_REVISION) longer than the 200-character column: PostgreSQL refused
+    the apply with a database error; the revision is recorded cut to the column instead."""
+    root = materialise(VALID_DIR / "crlf-and-bom", tmp_path)
+    code, _, err = run_cli(capsys, monkeypatch, root, "apply", ".", "--revision", "r" * 250)
+    assert code == 0 and only_warnings(err), err
+    assert ApplyRecord.objects.get().revision == "r" * 200
+    assert {m.revision for m in ManagedTask.objects.all()} == {"r" * 200}
