@@ -29,6 +29,9 @@ class Owned:
 
     source: str = ""
     spec_hash: str = ""
+    # `enabled` as the syncer last wrote it (None: unknown): tells a row that beat disabled after
+    # its run from one that a declaration disabled.
+    applied_enabled: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -134,14 +137,14 @@ def compute(
             if old is not None:
                 renamed_from.add(old)
                 before = actual[old]
-                diff = differing_fields(before, want.state, now)
+                diff = differing_fields(before, want.state, now, _applied_enabled(owned, old))
                 changes.append(
                     Change("rename", name, before, want.state, want.source, old, ("name", *diff))
                 )
             else:
                 changes.append(Change("create", name, None, want.state, want.source))
             continue
-        diff = differing_fields(have, want.state, now)
+        diff = differing_fields(have, want.state, now, _applied_enabled(owned, name))
         if name not in owned:
             changes.append(Change("adopt", name, have, want.state, want.source, None, diff))
         elif diff:
@@ -167,16 +170,30 @@ def compute(
     )
 
 
-def differing_fields(have: TaskState, want: TaskState, now: datetime) -> tuple[str, ...]:
+def differing_fields(
+    have: TaskState, want: TaskState, now: datetime, applied_enabled: bool | None = None
+) -> tuple[str, ...]:
     """The declared fields where the row differs from the declaration.
 
     ``enabled`` is not drift when beat itself switched the task off: a one-off task after its run,
-    or a task past its expiry. Re-enabling those would make them run again.
+    or a task past its expiry. Re-enabling those would make them run again. When the syncer itself
+    last wrote ``enabled: false`` (``applied_enabled``), the row was disabled by a declaration,
+    not by beat, and enabling it is a real change.
     """
     diff = [name for name in COMPARED_FIELDS if getattr(have, name) != getattr(want, name)]
-    if "enabled" in diff and "schedule" not in diff and _disabled_by_beat(have, want, now):
+    if (
+        "enabled" in diff
+        and "schedule" not in diff
+        and applied_enabled is not False
+        and _disabled_by_beat(have, want, now)
+    ):
         diff.remove("enabled")
     return tuple(diff)
+
+
+def _applied_enabled(owned: Mapping[str, Owned], name: str) -> bool | None:
+    ledger = owned.get(name)
+    return None if ledger is None else ledger.applied_enabled
 
 
 def _disabled_by_beat(have: TaskState, want: TaskState, now: datetime) -> bool:

@@ -78,10 +78,11 @@ def read_snapshot() -> Snapshot:
             enabled=values["enabled"],
             description=values["description"] or "",
         )
-    for name, path, line, spec_hash in ManagedTask.objects.values_list(
-        "task__name", "source_path", "source_line", "spec_hash"
+    for name, path, line, spec_hash, enabled in ManagedTask.objects.values_list(
+        "task__name", "source_path", "source_line", "spec_hash", "applied_state__enabled"
     ):
-        snapshot.owned[name] = Owned(f"{path}:{line}" if line else path, spec_hash)
+        applied = enabled if isinstance(enabled, bool) else None
+        snapshot.owned[name] = Owned(f"{path}:{line}" if line else path, spec_hash, applied)
     return snapshot
 
 

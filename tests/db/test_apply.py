@@ -253,3 +253,17 @@ def test_all_four_schedule_kinds_round_trip(apply_files):
     assert apply_files(files).plan.is_empty
     assert PeriodicTask.objects.get(name="k").one_off is True
     assert str(PeriodicTask.objects.get(name="c").crontab.timezone) == "America/New_York"
+
+
+def test_a_one_off_task_disabled_by_beat_stays_disabled_but_one_disabled_by_a_file_is_enabled(
+    apply_files,
+):
+    once = "tasks:\n  once: {task: tasks.print_hello, every: 1h, one_off: true%s}\n"
+    apply_files({"a.yaml": once % ""})
+    PeriodicTask.objects.filter(name="once").update(enabled=False)  # what beat does after the run
+    assert apply_files({"a.yaml": once % ""}).plan.is_empty
+    assert not PeriodicTask.objects.get(name="once").enabled
+    apply_files({"a.yaml": once % ", enabled: false"})  # applied state is now enabled: false
+    outcome = apply_files({"a.yaml": once % ""})
+    assert [(c.action, c.fields) for c in outcome.plan.changes] == [("update", ("enabled",))]
+    assert PeriodicTask.objects.get(name="once").enabled

@@ -532,15 +532,9 @@ def test_any_sequence_of_applies_converges_to_the_last(history, unowned):
 # --- a known exception to path independence ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "plan.differing_fields treats a disabled one-off row as 'disabled by beat after its run' "
-        "even when the previous declaration disabled it: `enabled: false -> true` on a one-off "
-        "task plans no change (apply(A) then apply(B) != apply(B))"
-    ),
-)
 def test_enabling_a_one_off_task_that_its_own_file_had_disabled():
+    """The ledger remembers that the syncer wrote `enabled: false`: enabling it again is a real
+    change, not a row that beat disabled after its run."""
     reset()
     declared = {"task": "tasks.print_hello", "every": 60, "one_off": True}
     apply_spec(Spec({"t": {**declared, "enabled": False}}, {"a.yaml": ["t"]}))
