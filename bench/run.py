@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -57,6 +58,8 @@ tasks:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so that the benchmark's database is dropped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(n.replace("_", "")) for n in args.tasks.split(",") if n.strip()]
     results: dict[str, Any] = {"machine": machine(), "command": " ".join(sys.argv), "runs": []}
     for vendor in databases(args.database):
@@ -119,9 +122,21 @@ def databases(choice: str) -> list[str]:
     if choice == "both":
         return ["sqlite", "postgres"]
     if choice == "configured":
-        url = os.environ.get("DATABASE_URL", "")
+        url = os.environ.get("DATABASE_URL") or _dotenv().get("DATABASE_URL", "")
         return ["postgres" if url.startswith(("postgres", "pgsql")) else "sqlite"]
     return [choice]
+
+
+def _dotenv() -> dict[str, str]:
+    """The project's ``.env`` (settings read it too, under the real environment)."""
+    values: dict[str, str] = {}
+    path = ROOT / ".env"
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.strip().partition("=")
+            if sep and not key.startswith("#"):
+                values[key.strip()] = value.strip().strip("'\"")
+    return values
 
 
 @contextmanager
@@ -135,10 +150,9 @@ def bench_database(vendor: str, args: argparse.Namespace) -> Iterator[dict[str, 
     if vendor == "postgres":
         import psycopg
 
+        configured = os.environ.get("DATABASE_URL") or _dotenv().get("DATABASE_URL", "")
         server = args.postgres_url or (
-            os.environ["DATABASE_URL"]
-            if os.environ.get("DATABASE_URL", "").startswith("postgres")
-            else DEFAULT_POSTGRES
+            configured if configured.startswith("postgres") else DEFAULT_POSTGRES
         )
         with psycopg.connect(_with_db(server, "postgres"), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
