@@ -67,11 +67,16 @@ class DesiredTask:
     source: Location
     previous_names: tuple[str, ...] = ()
     spec_hash: str = ""
-    # Where each declared key stands (the task's own keys, else its file's defaults).
-    field_locations: tuple[tuple[str, Location], ...] = ()
+    # Where each declared key stands (the task's own keys, else its file's defaults), as
+    # (key, (line, column)) in the task's file: a Location is built only when one is asked for
+    # (eight Location objects a task were a tenth of the validation time, and 100 MB at 100,000).
+    field_marks: tuple[tuple[str, tuple[int, int]], ...] = ()
 
     def location_of(self, field: str) -> Location:
-        return dict(self.field_locations).get(field, self.source)
+        for key, (line, column) in self.field_marks:
+            if key == field:
+                return Location(self.source.path, line, column)
+        return self.source
 
 
 @dataclass
@@ -253,14 +258,14 @@ def _build_task(
         description=spec.description or "",
     )
     spec_hash = hashlib.sha256(_json(spec.model_dump(mode="json")).encode()).hexdigest()
-    locations = (
-        {key: _at(path, defaults, key) for key in defaults if isinstance(key, str)}
-        if defaults
-        else {}
-    )
-    locations.update({key: _at(path, raw, key) for key in raw if isinstance(key, str)})
+    marks: dict[str, tuple[int, int]] = {}
+    if defaults:
+        default_marks, default_mark = defaults.key_marks, defaults.mark
+        marks = {k: default_marks.get(k, default_mark) for k in defaults if isinstance(k, str)}
+    own_marks, own_mark = raw.key_marks, raw.mark
+    marks.update({k: own_marks.get(k, own_mark) for k in raw if isinstance(k, str)})
     return DesiredTask(
-        state, where, tuple(spec.previous_names), spec_hash, tuple(sorted(locations.items()))
+        state, where, tuple(spec.previous_names), spec_hash, tuple(sorted(marks.items()))
     )
 
 
