@@ -68,7 +68,13 @@ def _lint_task(task: DesiredTask, now: datetime) -> Iterator[tuple[str, str]]:
                 ),
             )
     elif isinstance(key, CrontabKey):
-        yield from _lint_cron(key, now)
+        # Many tasks share a few expressions: lint each (expression, zone) once per hour.
+        yield from _lint_cron_cached(key, now.replace(minute=0, second=0, microsecond=0))
+
+
+@lru_cache(maxsize=4096)
+def _lint_cron_cached(key: CrontabKey, now: datetime) -> tuple[tuple[str, str], ...]:
+    return tuple(_lint_cron(key, now))
 
 
 def _lint_cron(key: CrontabKey, now: datetime) -> Iterator[tuple[str, str]]:
