@@ -24,6 +24,7 @@ from syncer.core.errors import Location, Problem
 from syncer.core.load import LoadError, SourceFile, load_text
 from syncer.core.state import (
     COMPARED_FIELDS,
+    PLAIN_FIELDS,
     ClockedKey,
     CrontabKey,
     IntervalKey,
@@ -43,21 +44,7 @@ _UNITS: tuple[tuple[str, int], ...] = (
     ("us", 1),
 )
 # Optional keys in the order of the format's documentation, and their defaults (left out).
-_OPTIONAL: tuple[str, ...] = (
-    "args",
-    "kwargs",
-    "queue",
-    "exchange",
-    "routing_key",
-    "priority",
-    "headers",
-    "expires",
-    "expire_seconds",
-    "start_time",
-    "one_off",
-    "enabled",
-    "description",
-)
+_OPTIONAL: tuple[str, ...] = tuple(f for f in PLAIN_FIELDS if f != "task")
 _DEFAULTS = TaskState(name="", task="", schedule=IntervalKey(1, "seconds"))
 _CHECK_CONTEXT = Context(default_timezone="UTC", known_tasks=None)
 

@@ -153,6 +153,10 @@ class TaskState:
 
 
 JSON_FIELDS = frozenset({"args", "kwargs", "headers"})
+# The PeriodicTask columns a declaration sets directly (everything but the name and the schedule).
+PLAIN_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(TaskState) if f.name not in ("name", "schedule")
+)
 COMPARED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TaskState) if f.name != "name")
 
 

@@ -13,28 +13,11 @@ from django_celery_beat.models import PeriodicTask
 
 from syncer.core.durations import PERIOD_MICROSECONDS, DurationError, to_interval
 from syncer.core.plan import Owned
-from syncer.core.state import IntervalKey, ScheduleKey, TaskState, canonical_json
+from syncer.core.state import PLAIN_FIELDS, IntervalKey, ScheduleKey, TaskState, canonical_json
 from syncer.db.kinds import KINDS, NO_SCHEDULE
 from syncer.models import ManagedTask
 
-_TASK_COLUMNS = (
-    "id",
-    "name",
-    "task",
-    "args",
-    "kwargs",
-    "queue",
-    "exchange",
-    "routing_key",
-    "priority",
-    "headers",
-    "expires",
-    "expire_seconds",
-    "start_time",
-    "one_off",
-    "enabled",
-    "description",
-)
+_TASK_COLUMNS = ("id", "name", *PLAIN_FIELDS)
 _SCHEDULE_COLUMNS = tuple(
     f"{kind.fk}__{column}" for kind in KINDS.values() for column in ("id", *kind.columns)
 )

@@ -16,27 +16,12 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
-from syncer.core.state import ScheduleKey, TaskState
+from syncer.core.state import PLAIN_FIELDS, ScheduleKey, TaskState
 from syncer.db import bulk
 from syncer.db.kinds import KINDS
 from syncer.models import ManagedSchedule, ManagedTask
 
-PLAIN_COLUMNS = (
-    "task",
-    "args",
-    "kwargs",
-    "queue",
-    "exchange",
-    "routing_key",
-    "priority",
-    "headers",
-    "expires",
-    "expire_seconds",
-    "start_time",
-    "one_off",
-    "enabled",
-    "description",
-)
+PLAIN_COLUMNS = PLAIN_FIELDS
 FK_COLUMNS = tuple(f"{kind.fk}_id" for kind in KINDS.values())
 FILTER_MAX_KEYS = 50
 
