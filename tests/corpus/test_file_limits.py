@@ -45,4 +45,9 @@ def test_deep_nesting_is_refused_before_libyaml_recurses_into_it():
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
     )
-    assert (result.returncode, result.stdout) == (0, "3 108 nested more than 100 levels deep\n")
+    # Ours at depth 100 ("nested more than 100 levels deep"), or, with PyYAML >= 6.0.4 whose
+    # libyaml scanner stops at 1,000 flow levels before our check sees the events, libyaml's own
+    # "maximum nesting depth": refused either way, with its line, and no crash.
+    assert result.returncode == 0, result.stderr
+    line, _column, message = result.stdout.split(" ", 2)
+    assert line == "3" and "nest" in message, result.stdout
