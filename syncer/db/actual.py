@@ -7,14 +7,16 @@ ownership ledger.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django_celery_beat.models import PeriodicTask
 
 from syncer.core.durations import PERIOD_MICROSECONDS, DurationError, to_interval
 from syncer.core.plan import Owned
 from syncer.core.state import PLAIN_FIELDS, IntervalKey, ScheduleKey, TaskState, canonical_json
-from syncer.db.kinds import KINDS, NO_SCHEDULE
+from syncer.db.kinds import KINDS, NO_SCHEDULE, Kind
 from syncer.models import ManagedTask
 
 _TASK_COLUMNS = ("id", "name", *PLAIN_FIELDS)
@@ -43,30 +45,46 @@ def read_snapshot() -> Snapshot:
         name = values["name"]
         snapshot.ids[name] = values["id"]
         snapshot.schedule_ids[name] = schedule_id
-        snapshot.states[name] = TaskState(
-            name=name,
-            task=values["task"],
-            schedule=schedule,
-            args=_canonical(values["args"], "[]"),
-            kwargs=_canonical(values["kwargs"], "{}"),
-            queue=values["queue"] or None,
-            exchange=values["exchange"] or None,
-            routing_key=values["routing_key"] or None,
-            priority=values["priority"],
-            headers=_canonical(values["headers"], "{}"),
-            expires=values["expires"],
-            expire_seconds=values["expire_seconds"],
-            start_time=values["start_time"],
-            one_off=values["one_off"],
-            enabled=values["enabled"],
-            description=values["description"] or "",
-        )
+        snapshot.states[name] = row_state(values, schedule)
     for name, path, line, spec_hash, enabled in ManagedTask.objects.values_list(
         "task__name", "source_path", "source_line", "spec_hash", "applied_state__enabled"
     ):
         applied = enabled if isinstance(enabled, bool) else None
         snapshot.owned[name] = Owned(f"{path}:{line}" if line else path, spec_hash, applied)
     return snapshot
+
+
+def row_state(
+    values: Mapping[str, Any],
+    schedule: ScheduleKey,
+    json_text: Callable[[str | None, str], str] | None = None,
+) -> TaskState:
+    """A PeriodicTask's column values -> TaskState (``json_text``: how to read the JSON columns;
+    the plan marks invalid JSON so that it never equals a declaration)."""
+    text = json_text or _canonical
+    return TaskState(
+        name=values["name"],
+        task=values["task"],
+        schedule=schedule,
+        args=text(values["args"], "[]"),
+        kwargs=text(values["kwargs"], "{}"),
+        queue=values["queue"] or None,
+        exchange=values["exchange"] or None,
+        routing_key=values["routing_key"] or None,
+        priority=values["priority"],
+        headers=text(values["headers"], "{}"),
+        expires=values["expires"],
+        expire_seconds=values["expire_seconds"],
+        start_time=values["start_time"],
+        one_off=values["one_off"],
+        enabled=values["enabled"],
+        description=values["description"] or "",
+    )
+
+
+def schedule_key(kind: Kind, columns: tuple[Any, ...]) -> ScheduleKey:
+    """A schedule row's column values -> its canonical key (intervals in the files' form)."""
+    return _same_duration(kind.to_key(columns))
 
 
 def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] | None]:
@@ -76,8 +94,7 @@ def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] 
         part = values[offset : offset + width]
         offset += width
         if part[0] is not None:
-            key = _same_duration(kind.to_key(part[1:]))  # type: ignore[call-overload]
-            return key, (kind.name, int(part[0]))
+            return schedule_key(kind, part[1:]), (kind.name, int(part[0]))  # type: ignore[arg-type]
     return NO_SCHEDULE, None
 
 

@@ -35,6 +35,7 @@ from syncer.db.writes import (
     FK_COLUMNS,
     PLAIN_COLUMNS,
     delete_tasks,
+    next_run,
     notify_beat,
     prune_unused_schedules,
     resolve_schedules,
@@ -212,11 +213,9 @@ def _update(
             date_changed=now,
             **task_columns(change.after, schedule_id),
         )
-        if not change.after.enabled and ("enabled" in change.fields or "schedule" in change.fields):
-            row.last_run_at = None
-            reset.append(row)
-        elif "schedule" in change.fields or (change.after.enabled and not change.before.enabled):
-            row.last_run_at = now
+        policy = next_run(change.before, change.after, now)
+        if policy:
+            row.last_run_at = policy["last_run_at"]
             reset.append(row)
         else:
             plain.append(row)

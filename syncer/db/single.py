@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,9 +22,11 @@ from django_celery_beat.models import PeriodicTask
 from syncer.core.errors import UserError
 from syncer.core.state import ClockedKey, ScheduleKey, TaskState, canonical_json
 from syncer.db import lock
+from syncer.db.actual import row_state, schedule_key
 from syncer.db.kinds import KINDS, NO_SCHEDULE
 from syncer.db.writes import (
     delete_tasks,
+    next_run,
     notify_beat,
     prune_unused_schedules,
     resolve_schedules,
@@ -85,29 +86,16 @@ def schedule_of(row: PeriodicTask) -> tuple[ScheduleKey, int | None]:
     for kind in KINDS.values():
         schedule = getattr(row, kind.fk)
         if schedule is not None:
-            return kind.to_key(tuple(getattr(schedule, c) for c in kind.columns)), schedule.pk
+            return schedule_key(
+                kind, tuple(getattr(schedule, c) for c in kind.columns)
+            ), schedule.pk
     return NO_SCHEDULE, None
 
 
 def state_of(row: PeriodicTask, schedule: ScheduleKey) -> TaskState:
-    return TaskState(
-        name=row.name,
-        task=row.task,
-        schedule=schedule,
-        args=_canonical(row.args, "[]"),
-        kwargs=_canonical(row.kwargs, "{}"),
-        queue=row.queue or None,
-        exchange=row.exchange or None,
-        routing_key=row.routing_key or None,
-        priority=row.priority,
-        headers=_canonical(row.headers, "{}"),
-        expires=row.expires,
-        expire_seconds=row.expire_seconds,
-        start_time=row.start_time,
-        one_off=row.one_off,
-        enabled=row.enabled,
-        description=row.description or "",
-    )
+    """The same mapping as the plan's, except that text which is not JSON (written by hand
+    elsewhere) is kept as it is, so that a write of other fields does not alter it."""
+    return row_state(vars(row), schedule, _keep_invalid_json)
 
 
 def create_task(state: TaskState) -> int:
@@ -144,9 +132,7 @@ def update_task(task_id: int, changes: Mapping[str, Any]) -> bool:
             if after.schedule != current.state.schedule or schedule_id is None:
                 schedule_id = resolve_schedules([after.schedule], now)[after.schedule]
             columns = task_columns(after, schedule_id)
-            columns.update(
-                name=after.name, date_changed=now, **_next_run(current.state, after, now)
-            )
+            columns.update(name=after.name, date_changed=now, **next_run(current.state, after, now))
             PeriodicTask.objects.filter(pk=task_id).update(**columns)
             prune_unused_schedules()
             notify_beat(now)
@@ -184,15 +170,6 @@ def _check(state: TaskState) -> TaskState:
     return state
 
 
-def _next_run(before: TaskState, after: TaskState, now: datetime) -> dict[str, datetime | None]:
-    """``apply``'s next-run policy: no surprise catch-up run after a schedule change."""
-    if not after.enabled:
-        return {"last_run_at": None} if before.enabled or after.schedule != before.schedule else {}
-    if after.schedule != before.schedule or not before.enabled:
-        return {"last_run_at": now}
-    return {}
-
-
 def _ensure_name_free(name: str, task_id: int | None) -> None:
     taken = PeriodicTask.objects.filter(name=name)
     if task_id is not None:
@@ -209,7 +186,7 @@ def _raise_if_name_taken(name: object, task_id: int | None, exc: IntegrityError)
             raise taken from exc
 
 
-def _canonical(text: str | None, empty: str) -> str:
+def _keep_invalid_json(text: str | None, empty: str) -> str:
     """Canonical JSON; text that is not JSON (written by hand elsewhere) is kept as it is."""
     if not text:
         return empty

@@ -67,6 +67,17 @@ def task_columns(state: TaskState, schedule_id: int) -> dict[str, Any]:
     return columns
 
 
+def next_run(before: TaskState, after: TaskState, now: datetime) -> dict[str, datetime | None]:
+    """The next-run policy (no surprise catch-up run), as the ``last_run_at`` to write, if any:
+    a schedule change or a re-enable counts from ``now``; disabling clears it, as
+    django-celery-beat's own ``save()`` does."""
+    if not after.enabled:
+        return {"last_run_at": None} if before.enabled or after.schedule != before.schedule else {}
+    if after.schedule != before.schedule or not before.enabled:
+        return {"last_run_at": now}
+    return {}
+
+
 def notify_beat(now: datetime) -> None:
     """Bump ``PeriodicTasks.last_update`` once, strictly past its stored value, so beat reloads.
 
