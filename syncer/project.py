@@ -31,19 +31,23 @@ def registered_tasks() -> frozenset[str]:
 def context(check_tasks: bool = True) -> Context:
     """With ``check_tasks=False`` the Django project is not needed at all (pre-commit hooks in
     other repositories): the default time zone then comes from ``$TIME_ZONE`` (else UTC)."""
-    if check_tasks or _django_configured():
+    if check_tasks:
         setup_django()
-        from django.conf import settings
-
-        timezone = getattr(settings, "CELERY_TIMEZONE", None) or settings.TIME_ZONE or "UTC"
-    else:
-        timezone = os.environ.get("TIME_ZONE", "UTC")
     return Context(
-        default_timezone=timezone,
+        default_timezone=default_timezone(),
         known_tasks=registered_tasks() if check_tasks else None,
         max_tasks=int(os.environ.get("SYNCER_MAX_TASKS", MAX_TASKS)),
         environ=dict(os.environ),
     )
+
+
+def default_timezone() -> str:
+    """Celery's time zone (the default of cron schedules); ``$TIME_ZONE`` without the project."""
+    if not _django_configured():
+        return os.environ.get("TIME_ZONE", "UTC")
+    from django.conf import settings
+
+    return getattr(settings, "CELERY_TIMEZONE", None) or settings.TIME_ZONE or "UTC"
 
 
 def _django_configured() -> bool:

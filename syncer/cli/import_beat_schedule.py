@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if zone is None:
         from syncer import project
 
-        zone = project.context(check_tasks=False).default_timezone
+        zone = project.default_timezone()
         zone_origin = "the project's Celery time zone"
     else:
         zone_origin = "--timezone" if args.timezone else source

@@ -27,7 +27,7 @@ def show(plan: Plan, args: argparse.Namespace) -> None:
     from syncer import project
     from syncer.db.firetimes import previews
 
-    shown = previews(plan, timezone.now(), project.context(check_tasks=False).default_timezone)
+    shown = previews(plan, timezone.now(), project.default_timezone())
     if args.output == "json":
         sys.stdout.write(render.plan_json(plan, shown))
     else:

@@ -8,18 +8,23 @@ import json
 import sys
 from typing import Any
 
+from django.utils import timezone
+
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
 from syncer.cli.inputs import load_desired
 from syncer.core.errors import ValidationFailed
-from syncer.db.apply import make_plan
+from syncer.core.plan import compute
+from syncer.db.actual import read_snapshot
 from syncer.db.status import read_status
 
 
 def run(args: argparse.Namespace) -> int:
-    status = read_status()
+    snapshot = read_snapshot()  # one read of the rows for both what is live and what is pending
+    status = read_status(snapshot)
     pending: dict[str, Any]
     try:
-        plan, _ = make_plan(load_desired(args).tasks)
+        desired = load_desired(args)
+        plan = compute(desired.tasks, snapshot.states, snapshot.owned, timezone.now())
         pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
     except ValidationFailed as exc:
         pending = {"valid": False, "problems": [str(p) for p in exc.problems]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncer.db.actual import read_snapshot
+from syncer.db.actual import Snapshot, read_snapshot
 from syncer.models import ApplyRecord, ManagedTask
 
 
@@ -30,8 +30,8 @@ class Status:
         }
 
 
-def read_status() -> Status:
-    snapshot = read_snapshot()
+def read_status(snapshot: Snapshot | None = None) -> Status:
+    snapshot = snapshot or read_snapshot()
     applied = dict(ManagedTask.objects.values_list("task__name", "applied_state"))
     drift: dict[str, list[str]] = {}
     for name, state in applied.items():
