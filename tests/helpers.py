@@ -9,6 +9,17 @@ from syncer.core.desired import Context, Desired, build
 from syncer.core.load import discover, load_files
 
 KNOWN_TASKS = frozenset({"tasks.print_hello", "tasks.write_to_file", "celery.backend_cleanup"})
+# The two tasks of schedules/hello.yaml, the smallest realistic declaration.
+HELLO = """\
+tasks:
+  print-hello:
+    task: tasks.print_hello
+    every: 3s
+  write-to-file:
+    task: tasks.write_to_file
+    every: 5s
+"""
+
 CONTEXT = Context(default_timezone="UTC", known_tasks=KNOWN_TASKS)
 
 

@@ -12,17 +12,8 @@ import pytest
 from django_celery_beat.models import PeriodicTask
 
 from syncer.cli.main import main
-from tests.helpers import write_files
+from tests.helpers import HELLO, write_files
 
-HELLO = """\
-tasks:
-  print-hello:
-    task: tasks.print_hello
-    every: 3s
-  write-to-file:
-    task: tasks.write_to_file
-    every: 5s
-"""
 BROKEN = "tasks:\n  a:\n    task: tasks.print_hello\n    every: soon\n  b:\n    task: nope\n    every: 1s\n"
 
 

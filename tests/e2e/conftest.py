@@ -233,21 +233,19 @@ def fresh_broker_url(tmp_path: Path) -> Iterator[str]:
 # --- the stack -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def stack_env(tmp_path: Path, fresh_database_url: str, fresh_broker_url: str) -> dict[str, str]:
-    """Environment for the stack's processes: fresh database, broker and var/, migrated."""
+def migrated_env(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """Environment for processes on ``database_url`` (with a var/ of their own), migrated."""
     var = tmp_path / "var"
     var.mkdir(exist_ok=True)
     env = {
         **os.environ,
-        "DATABASE_URL": fresh_database_url,
-        "CELERY_BROKER_URL": fresh_broker_url,
+        "DATABASE_URL": database_url,
         "BEAT_SYNC_VAR_DIR": str(var),
-        "WRITE_TO_FILE_PATH": str(var / "write_to_file.txt"),
         "DJANGO_SETTINGS_MODULE": "djbeat.settings",
         "DEBUG": "1",
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **extra,
     }
     migrate = subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input"],
@@ -255,10 +253,27 @@ def stack_env(tmp_path: Path, fresh_database_url: str, fresh_broker_url: str) ->
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
     )
     assert migrate.returncode == 0, f"migrate failed:\n{migrate.stdout}\n{migrate.stderr}"
     return env
+
+
+@pytest.fixture
+def database_env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
+    """Environment for syncer processes: a fresh database of their own, migrated."""
+    return migrated_env(tmp_path, fresh_database_url)
+
+
+@pytest.fixture
+def stack_env(tmp_path: Path, fresh_database_url: str, fresh_broker_url: str) -> dict[str, str]:
+    """Environment for the stack's processes: fresh database, broker and var/, migrated."""
+    return migrated_env(
+        tmp_path,
+        fresh_database_url,
+        CELERY_BROKER_URL=fresh_broker_url,
+        WRITE_TO_FILE_PATH=str(tmp_path / "var" / "write_to_file.txt"),
+    )
 
 
 @dataclass
@@ -340,7 +355,6 @@ def stack(stack_env: dict[str, str], tmp_path: Path) -> Iterator[Stack]:
 
 
 # --- declaring schedules -------------------------------------------------------------------------
-
 
 
 def declare(env: dict[str, str], yaml_text: str) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import wait_until
-from tests.e2e.test_watch import _env, _migrate
 from tests.e2e.watchproc import ROOT, Database
 
 pytestmark = pytest.mark.e2e
@@ -32,10 +31,8 @@ def spec(prefix: str, n: int, every: str) -> str:
 
 
 @pytest.fixture
-def env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
-    environment = _env(tmp_path, fresh_database_url)
-    _migrate(environment)
-    return environment
+def env(database_env: dict[str, str]) -> dict[str, str]:
+    return database_env
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,19 +11,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.e2e.conftest import wait_until
-from tests.e2e.watchproc import ROOT, Database, TcpProxy, Watcher
+from tests.e2e.watchproc import Database, TcpProxy, Watcher
+from tests.helpers import HELLO
 
 pytestmark = pytest.mark.e2e
 
-HELLO = """\
-tasks:
-  print-hello:
-    task: tasks.print_hello
-    every: 3s
-  write-to-file:
-    task: tasks.write_to_file
-    every: 5s
-"""
 OTHER = """\
 tasks:
   other:
@@ -36,36 +25,9 @@ tasks:
 WAIT = 30
 
 
-def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    var = tmp_path / "var"
-    var.mkdir(exist_ok=True)
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "BEAT_SYNC_VAR_DIR": str(var),
-        "DEBUG": "1",
-        "PYTHONUNBUFFERED": "1",
-        "DJANGO_SETTINGS_MODULE": "djbeat.settings",
-    }
-
-
-def _migrate(env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.fixture
-def env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
-    environment = _env(tmp_path, fresh_database_url)
-    _migrate(environment)
-    return environment
+def env(database_env: dict[str, str]) -> dict[str, str]:
+    return database_env
 
 
 @pytest.fixture
