@@ -415,25 +415,35 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def read_file(path: Path) -> bytes | Problem:
+    """A file's bytes, never more than the limit (+1 byte to notice) in memory, or a problem."""
+    name = str(path)
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError as exc:
+        return Problem(Location(name), f"cannot read: {exc.strerror or exc}")
+    if len(content) > MAX_FILE_BYTES:
+        return Problem(Location(name), _too_large(max(size, len(content))))
+    return content
+
+
+def parse_file(name: str, content: bytes) -> SourceFile | Problem:
+    try:
+        data = load_text(name, content)
+    except LoadError as exc:
+        return Problem(Location(name, exc.line, exc.column), str(exc))
+    return SourceFile(name, data, content.count(b"\n") + 1, b"$" in content)
+
+
 def load_files(paths: Iterable[Path]) -> LoadResult:
     result = LoadResult()
     for path in paths:
-        name = str(path)
-        try:
-            # Never more than the limit (+1 byte to notice) in memory, however large the file.
-            with path.open("rb") as handle:
-                content = handle.read(MAX_FILE_BYTES + 1)
-                size = os.fstat(handle.fileno()).st_size
-        except OSError as exc:
-            result.problems.append(Problem(Location(name), f"cannot read: {exc.strerror or exc}"))
-            continue
-        if len(content) > MAX_FILE_BYTES:
-            result.problems.append(Problem(Location(name), _too_large(max(size, len(content)))))
-            continue
-        try:
-            data = load_text(name, content)
-        except LoadError as exc:
-            result.problems.append(Problem(Location(name, exc.line, exc.column), str(exc)))
-            continue
-        result.files.append(SourceFile(name, data, content.count(b"\n") + 1, b"$" in content))
+        content = read_file(path)
+        parsed = content if isinstance(content, Problem) else parse_file(str(path), content)
+        if isinstance(parsed, Problem):
+            result.problems.append(parsed)
+        else:
+            result.files.append(parsed)
     return result

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syncer.core.desired import Context, Desired, build
-from syncer.core.errors import Location, Problem
-from syncer.core.load import LoadError, SourceFile, discover, load_text
+from syncer.core.errors import Problem
+from syncer.core.load import SourceFile, discover, parse_file, read_file
 
 
 def fingerprint(paths: Sequence[str]) -> str:
@@ -39,14 +39,6 @@ def _resolved(path: str) -> str:
 
 
 @dataclass
-class _Parsed:
-    data: object = None
-    error: Problem | None = None
-    lines: int = 0
-    has_dollar: bool = True
-
-
-@dataclass
 class Loaded:
     desired: Desired
     content_hash: str  # of every file's bytes and path: equal hashes mean equal input
@@ -55,42 +47,33 @@ class Loaded:
 
 class ParseCache:
     def __init__(self) -> None:
-        self._by_content: dict[tuple[str, str], _Parsed] = {}
+        self._by_content: dict[tuple[str, str], SourceFile | Problem] = {}
 
     def load(self, paths: Sequence[str], context: Context) -> Loaded:
         found, problems = discover(paths)
         digest = hashlib.sha256()
         sources: list[SourceFile] = []
-        used: dict[tuple[str, str], _Parsed] = {}
+        used: dict[tuple[str, str], SourceFile | Problem] = {}
         for path in found:
             name = str(path)
-            try:
-                content = path.read_bytes()
-            except OSError as exc:
-                problems.append(Problem(Location(name), f"cannot read: {exc.strerror or exc}"))
+            content = read_file(path)
+            if isinstance(content, Problem):
+                problems.append(content)
                 continue
             key = (name, hashlib.sha256(content).hexdigest())
             digest.update(f"{key[0]}\0{key[1]}\0".encode())
-            parsed = self._by_content.get(key) or self._parse(name, content)
+            parsed = self._by_content.get(key) or parse_file(name, content)
             used[key] = parsed
-            if parsed.error is not None:
-                problems.append(parsed.error)
+            if isinstance(parsed, Problem):
+                problems.append(parsed)
             else:
-                sources.append(SourceFile(name, parsed.data, parsed.lines, parsed.has_dollar))
+                sources.append(parsed)
         self._by_content = used  # forget files that are gone or changed
         desired = build(sources, context)
         desired.problems[:0] = problems
         desired.problems.sort()
         invalid = sorted({p.location.path for p in desired.errors})
         return Loaded(desired, digest.hexdigest(), invalid)
-
-    @staticmethod
-    def _parse(name: str, content: bytes) -> _Parsed:
-        try:
-            data = load_text(name, content)
-            return _Parsed(data, None, content.count(b"\n") + 1, b"$" in content)
-        except LoadError as exc:
-            return _Parsed(None, Problem(Location(name, exc.line, exc.column), str(exc)))
 
 
 def watch_roots(paths: Sequence[str]) -> list[tuple[str, bool]]:

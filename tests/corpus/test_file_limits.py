@@ -51,3 +51,14 @@ def test_deep_nesting_is_refused_before_libyaml_recurses_into_it():
     assert result.returncode == 0, result.stderr
     line, _column, message = result.stdout.split(" ", 2)
     assert line == "3" and "nest" in message, result.stdout
+
+
+def test_the_daemon_reads_files_within_the_same_limit(tmp_path, monkeypatch):
+    from syncer.core.desired import Context
+    from syncer.daemon.files import ParseCache
+
+    monkeypatch.setattr("syncer.core.load.MAX_FILE_BYTES", 64)
+    (tmp_path / "big.yaml").write_text("tasks:\n" + "  # padding\n" * 20)
+    loaded = ParseCache().load([str(tmp_path)], Context())
+    assert loaded.invalid_files == [str(tmp_path / "big.yaml")]
+    assert "larger than the limit" in str(loaded.desired.errors[0])
