@@ -6,8 +6,18 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from syncer.cli import error_handler
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error, the code of "changes present" (``--detailed-exitcode``):
+    a mistyped flag in a CI step would read as a successful plan or apply. Usage errors exit 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(error_handler.EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +30,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="syncer", description="Schedules as code for Celery beat (django-celery-beat)."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

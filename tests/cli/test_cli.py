@@ -176,3 +176,41 @@ def test_strict_turns_lints_into_errors(tmp_path, capsys):
     assert main(["validate", str(root), "--strict"]) == 1
     err = capsys.readouterr().err
     assert "minute is '*'" in err and "warning:" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", "--detailed-exitcode", "--stict"],
+        ["apply", "--detailed-exitcode", "--stict"],
+        ["status", "--detailed-exitcode", "--bogus"],
+        ["plan", "--output", "yaml"],
+        ["watch", "--metrics-port", "abc"],
+        ["no-such-command"],
+        [],
+    ],
+)
+def test_a_usage_error_exits_1_never_the_changes_code(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("usage: syncer") and "error: " in err
+
+
+def test_a_usage_error_of_the_console_script_and_manage_py_exits_1(tmp_path):
+    env = {**os.environ, "DEBUG": "1"}
+    for command in (
+        [sys.executable, "-m", "syncer.cli.main", "plan", "--stict"],
+        [sys.executable, "manage.py", "syncer", "plan", "--stict"],
+    ):
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            cwd=Path(__file__).parents[2],
+        )
+        assert result.returncode == 1, (command, result.stderr)
+        assert "unrecognized arguments: --stict" in result.stderr

@@ -271,3 +271,20 @@ def test_a_refused_apply_fails_the_push_and_changes_nothing(runner, subprocess_e
     assert push.step("Apply").returncode == 1
     assert "--allow-empty" in push.step("Apply").stderr
     assert set(Database(subprocess_env["DATABASE_URL"]).tasks()) == {"print-hello", "nightly"}
+
+
+@pytest.mark.parametrize("job", ["plan", "apply"])
+def test_a_mistyped_option_fails_the_step_instead_of_passing_for_changes(
+    runner, subprocess_env, workspace, job
+):
+    # argparse's own exit code for a usage error is 2, the code of "changes present": the
+    # apply step would print "Applied <sha>." and go green without applying anything.
+    for step in runner.workflow["jobs"][job]["steps"]:
+        if "run" in step:
+            step["run"] = step["run"].replace("--detailed-exitcode", "--detailed-exitcode --stict")
+    run = runner.run(job)
+    failed = run.steps[-1]
+    assert failed.returncode == 1, failed
+    assert "unrecognized arguments: --stict" in failed.stderr
+    assert "Applied" not in failed.stdout and "changes" not in run.outputs
+    assert Database(subprocess_env["DATABASE_URL"]).tasks() == {}
