@@ -9,4 +9,4 @@ urlpatterns = [
 ]
 
 # Under /api/ a URL that matches no route still answers JSON (the schema's 404 body).
-handler404 = "djbeat.api.errors.not_found"
+handler404 = "syncer.api.errors.not_found"

@@ -10,24 +10,58 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from djbeat.api.errors import WRITE_ERRORS, SyncerErrors, error_responses
-from djbeat.api.parsers import SafeJSONParser
-from djbeat.api.permissions import IsStaffOrReadOnly
-from djbeat.api.serializers import (
-    SeedCreateSerializer,
-    SeedDeleteSerializer,
-    SeedUpdateSerializer,
-    TaskSerializer,
-)
-from djbeat.api.views import task_response
+from syncer.api.errors import WRITE_ERRORS, SyncerErrors, error_responses
+from syncer.api.fields import PeriodField, TaskNameField
+from syncer.api.parsers import SafeJSONParser
+from syncer.api.permissions import IsStaffOrReadOnly
+from syncer.api.schedules import IntervalSchedule
+from syncer.api.serializers import TaskSerializer, task_name
+from syncer.api.views import task_response
+from syncer.core.durations import MAX_EVERY
 from syncer.core.state import TaskState
 from syncer.db import single
+
+
+class SeedCreateSerializer(serializers.Serializer):
+    """The seed's body: an interval schedule given as ``interval`` and ``period_choice``."""
+
+    interval = serializers.IntegerField(min_value=1, max_value=MAX_EVERY)
+    period_choice = PeriodField()
+    name = task_name()
+    task = TaskNameField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        schedule = IntervalSchedule(
+            data={"kind": "interval", "every": attrs["interval"], "period": attrs["period_choice"]}
+        )
+        if not schedule.is_valid():
+            raise serializers.ValidationError(
+                {"interval": schedule.errors.get("every", ["invalid"])}
+            )
+        return {"name": attrs["name"], "task": attrs["task"], "schedule": schedule.validated_data}
+
+    def state_fields(self) -> dict[str, Any]:
+        return dict(self.validated_data)
+
+
+class SeedUpdateSerializer(SeedCreateSerializer):
+    id = serializers.IntegerField(min_value=1)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {"id": attrs["id"], **super().validate(attrs)}
+
+    def state_fields(self) -> dict[str, Any]:
+        return {key: value for key, value in self.validated_data.items() if key != "id"}
+
+
+class SeedDeleteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
 
 
 class SeedView(SyncerErrors, APIView):

@@ -1,16 +1,13 @@
-"""Routes under ``/api/``: the seed's endpoints, the task resource, the OpenAPI schema and docs.
+"""Routes under ``/api/``: the syncer's task resource (``include("syncer.api.urls")``, as any
+project mounts it), the seed's endpoints, and the OpenAPI schema and its docs page.
 
 The schema and its docs page are public (they hold no data); everything else needs a login.
 """
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import SimpleRouter
 
-from djbeat.api import seed, views
-
-router = SimpleRouter(trailing_slash=True)
-router.register("tasks", views.TaskViewSet, basename="task")
+from djbeat.api import seed
 
 urlpatterns = [
     path("create", seed.CreateView.as_view(), name="seed-create"),
@@ -18,5 +15,5 @@ urlpatterns = [
     path("delete", seed.DeleteView.as_view(), name="seed-delete"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("", include(router.urls)),
+    path("", include("syncer.api.urls")),
 ]

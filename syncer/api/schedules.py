@@ -17,7 +17,7 @@ from django_celery_beat.models import CrontabSchedule as CrontabRow
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from djbeat.api.fields import PeriodField
+from syncer.api.fields import PeriodField
 from syncer.core import cron
 from syncer.core.durations import MAX_EVERY, PERIOD_MICROSECONDS
 from syncer.core.state import CrontabKey, IntervalKey, ScheduleKey

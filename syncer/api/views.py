@@ -13,18 +13,23 @@ from django.db.models import QuerySet
 from django_celery_beat.models import PeriodicTask
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from djbeat.api.errors import READ_ERRORS, WRITE_ERRORS, SyncerErrors, error_responses
-from djbeat.api.filters import TaskFilterSerializer, filter_query
-from djbeat.api.parsers import SafeJSONParser
-from djbeat.api.permissions import IsStaffOrReadOnly
-from djbeat.api.serializers import TaskSerializer, TaskWriteSerializer
+from syncer.api.errors import READ_ERRORS, WRITE_ERRORS, SyncerErrors, error_responses
+from syncer.api.filters import TaskFilterSerializer, filter_query
+from syncer.api.parsers import SafeJSONParser
+from syncer.api.permissions import IsStaffOrReadOnly
+from syncer.api.serializers import TaskSerializer, TaskWriteSerializer
 from syncer.core.state import TaskState
 from syncer.db import single
 from syncer.db.kinds import KINDS
 from syncer.models import ManagedTask
+
+
+class TaskPages(PageNumberPagination):
+    page_size = 50
 
 
 def tasks() -> QuerySet[PeriodicTask]:
@@ -83,6 +88,8 @@ class TaskViewSet(SyncerErrors, viewsets.ModelViewSet):  # type: ignore[misc]
     lookup_value_regex = "[^/]+"  # any id reaches the view, which answers a JSON 404
     permission_classes = [IsStaffOrReadOnly]
     parser_classes = [SafeJSONParser]
+    # Set here, not left to the host project's REST_FRAMEWORK settings: the same pages everywhere.
+    pagination_class = TaskPages
 
     def get_queryset(self) -> QuerySet[PeriodicTask]:
         rows = tasks()

@@ -16,9 +16,8 @@ from django_celery_beat.models import PeriodicTask
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from djbeat.api.fields import JsonList, JsonObject, PeriodField, TaskNameField
-from djbeat.api.schedules import SCHEDULE_SCHEMA, IntervalSchedule, ScheduleField
-from syncer.core.durations import MAX_EVERY
+from syncer.api.fields import JsonList, JsonObject, TaskNameField
+from syncer.api.schedules import SCHEDULE_SCHEMA, ScheduleField
 from syncer.core.state import canonical_json
 from syncer.db.kinds import NO_SCHEDULE
 from syncer.db.single import schedule_of
@@ -99,7 +98,7 @@ def _decoded(text: str | None, empty: Any) -> Any:
         return text
 
 
-def _name() -> serializers.CharField:
+def task_name() -> serializers.CharField:
     """Kept as written, spaces included, as the schedule files keep it."""
     return serializers.CharField(
         min_length=1, max_length=200, trim_whitespace=False, help_text="unique"
@@ -114,7 +113,7 @@ class TaskWriteSerializer(serializers.Serializer):
     """A task as users set it. Omitted optional fields take their defaults (PUT, POST) or keep
     their values (PATCH)."""
 
-    name = _name()
+    name = task_name()
     task = TaskNameField()
     schedule = ScheduleField()
     args = JsonList(default=list)
@@ -162,39 +161,3 @@ def state_fields(validated: dict[str, Any]) -> dict[str, Any]:
 
 def _same(value: Any) -> Any:
     return value
-
-
-class SeedCreateSerializer(serializers.Serializer):
-    """The seed's body: an interval schedule given as ``interval`` and ``period_choice``."""
-
-    interval = serializers.IntegerField(min_value=1, max_value=MAX_EVERY)
-    period_choice = PeriodField()
-    name = _name()
-    task = TaskNameField()
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        schedule = IntervalSchedule(
-            data={"kind": "interval", "every": attrs["interval"], "period": attrs["period_choice"]}
-        )
-        if not schedule.is_valid():
-            raise serializers.ValidationError(
-                {"interval": schedule.errors.get("every", ["invalid"])}
-            )
-        return {"name": attrs["name"], "task": attrs["task"], "schedule": schedule.validated_data}
-
-    def state_fields(self) -> dict[str, Any]:
-        return dict(self.validated_data)
-
-
-class SeedUpdateSerializer(SeedCreateSerializer):
-    id = serializers.IntegerField(min_value=1)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        return {"id": attrs["id"], **super().validate(attrs)}
-
-    def state_fields(self) -> dict[str, Any]:
-        return {key: value for key, value in self.validated_data.items() if key != "id"}
-
-
-class SeedDeleteSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1)
