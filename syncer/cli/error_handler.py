@@ -45,7 +45,8 @@ def boundary(args: argparse.Namespace) -> Iterator[Outcome]:
         outcome.code = EXIT_INTERRUPTED
     except Exception as exc:
         if _is_database_error(exc):
-            _error(f"database error: {exc}".strip(), as_json)
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            _error(f"database error: {message}{_migrate_hint()}", as_json)
             outcome.code = EXIT_ERROR
         elif type(exc).__name__ == "ImproperlyConfigured":
             _error(f"configuration error: {exc}", as_json)
@@ -70,3 +71,20 @@ def _is_database_error(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover
         return False
     return isinstance(exc, DjangoDatabaseError)
+
+
+def _migrate_hint() -> str:
+    """After a database error: when the tables are missing or out of date, say how to fix it."""
+    try:
+        from syncer.project import unapplied_migrations
+
+        pending = unapplied_migrations()
+    except Exception:  # the database is unreachable, or the project is not set up
+        return ""
+    if not pending:
+        return ""
+    apps = ", ".join(sorted({app for app, _ in pending}))
+    return (
+        f" (the database lacks {len(pending)} migration{'s' if len(pending) != 1 else ''} of "
+        f"{apps}: run `python manage.py migrate`)"
+    )

@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from syncer.cli import error_handler
 
@@ -18,6 +18,24 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(error_handler.EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+class _SubParser(ArgumentParser):
+    """Every subcommand finds the Django project as ``manage.py`` does, or as told."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        project = self.add_argument_group("Django project")
+        project.add_argument(
+            "--settings",
+            metavar="MODULE",
+            help="settings module (default: $DJANGO_SETTINGS_MODULE, else manage.py's default)",
+        )
+        project.add_argument(
+            "--pythonpath",
+            metavar="DIR",
+            help="directory to put first on sys.path (default: the current directory)",
+        )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="syncer", description="Schedules as code for Celery beat (django-celery-beat)."
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_SubParser
+    )
 
     validate = sub.add_parser("validate", help="check the files (no database needed)")
     _common(validate)
@@ -133,6 +153,16 @@ def _gitops_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
+    return port
+
+
 def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     watch = sub.add_parser("watch", help="keep the tables equal to the files (daemon)")
     watch.add_argument(
@@ -153,7 +183,7 @@ def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     watch.add_argument(
         "--metrics-port",
-        type=int,
+        type=_port,
         metavar="PORT",
         help="serve /healthz, /readyz and /metrics on this port",
     )
@@ -205,11 +235,21 @@ COMMANDS = {
 }
 
 
+def _needs_django(args: argparse.Namespace) -> bool:
+    """Checking files without task names, and the bare schema, need no Django project."""
+    if args.command == "validate":
+        return not args.skip_task_check
+    if args.command == "schema":
+        return not args.no_tasks
+    return True
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from syncer.project import setup_django
 
-    if not (args.command == "validate" and args.skip_task_check):
-        setup_django()  # settings and the Celery app; no database connection yet
+    if _needs_django(args):
+        # settings and the Celery app; no database connection, no broker connection
+        setup_django(args.settings, args.pythonpath)
     # One module per subcommand, imported only when used (validate needs no database layer).
     module = importlib.import_module(f"syncer.cli.{COMMANDS[args.command]}")
     return int(module.run(args))

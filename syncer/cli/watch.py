@@ -6,10 +6,12 @@ import argparse
 import contextlib
 import signal
 import threading
+from http.server import ThreadingHTTPServer
 
 from syncer import project
 from syncer.cli import audit
 from syncer.cli.inputs import paths
+from syncer.core.errors import UserError
 from syncer.daemon import leader, logs
 from syncer.daemon.health import Metrics, Status, serve
 from syncer.daemon.loop import Options, Reconciler
@@ -30,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         applied_by=f"syncer-watch:{audit.applied_by()}",
     )
     status, metrics = Status(), Metrics()
-    server = serve(args.metrics_port, status, metrics) if args.metrics_port is not None else None
+    server = _serve(args.metrics_port, status, metrics) if args.metrics_port is not None else None
     stop = threading.Event()
     reconciler: Reconciler | None = None
 
@@ -68,3 +70,13 @@ def run(args: argparse.Namespace) -> int:
             server.shutdown()
     log.info("stopped")
     return 0
+
+
+def _serve(port: int, status: Status, metrics: Metrics) -> ThreadingHTTPServer:
+    try:
+        return serve(port, status, metrics)
+    except OSError as exc:
+        raise UserError(
+            f"--metrics-port {port}: cannot listen: {exc.strerror or exc} "
+            "(another process uses the port? choose another one)"
+        ) from None

@@ -1,0 +1,87 @@
+"""The syncer's settings: Django settings with documented defaults; an environment variable of the
+same name wins over the setting (CI jobs and containers set the environment, not settings.py).
+
+- ``SYNCER_SCHEDULES_DIR`` (``schedules``): PATH when a command is given none, relative to
+  the current directory;
+- ``SYNCER_CELERY_APP`` (the current app): ``"proj.celery:app"``, the app whose task names are
+  checked, when the project does not import its app when Django starts;
+- ``SYNCER_LOCK_TIMEOUT`` (60): seconds an apply waits for another apply's lock;
+- ``SYNCER_LEADER_TTL`` (15): seconds before a standby ``syncer watch`` takes over;
+- ``SYNCER_MAX_FILE_BYTES`` (10 MiB), ``SYNCER_MAX_TASKS`` (1,000,000),
+  ``SYNCER_MAX_YAML_NODES`` (5,000,000): loader limits against hostile files.
+
+Without a configured Django project (``validate --skip-task-check``, the pre-commit hook), only
+the environment and the defaults count. A value of the wrong type is a ``ConfigurationError``
+naming the setting, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+from syncer.core.errors import UserError
+
+
+class ConfigurationError(UserError):
+    """The host project's configuration is wrong; the message names the setting and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    schedules_dir: str = "schedules"
+    celery_app: str = ""
+    lock_timeout: float = 60.0
+    leader_ttl: float = 15.0
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_tasks: int = 1_000_000
+    max_yaml_nodes: int = 5_000_000
+
+
+def setting_name(field: str) -> str:
+    return f"SYNCER_{field.upper()}"
+
+
+def get() -> Settings:
+    """The current settings (read each time: cheap, and tests may override settings)."""
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        name = setting_name(field.name)
+        raw = os.environ.get(name)
+        origin = f"environment variable {name}"
+        if raw is None:
+            raw = _django_setting(name)
+            origin = f"setting {name}"
+        if raw is None:
+            continue
+        values[field.name] = _convert(raw, field.type, origin)
+    return Settings(**values)
+
+
+def _django_setting(name: str) -> Any:
+    from django.apps import apps
+
+    if not apps.ready:
+        return None
+    from django.conf import settings
+
+    return getattr(settings, name, None)
+
+
+_CONVERTERS = {"str": str, "int": int, "float": float}
+
+
+def _convert(raw: Any, type_name: Any, origin: str) -> Any:
+    kind = type_name if isinstance(type_name, str) else type_name.__name__
+    convert = _CONVERTERS[kind]
+    if isinstance(raw, bool) or (kind != "str" and isinstance(raw, str) and not raw.strip()):
+        raise ConfigurationError(f"{origin}: expected a number, got {raw!r}")
+    try:
+        value = convert(raw)
+    except (TypeError, ValueError):
+        expected = {"str": "a string", "int": "an integer", "float": "a number"}[kind]
+        raise ConfigurationError(f"{origin}: expected {expected}, got {raw!r}") from None
+    if kind != "str" and value <= 0:
+        raise ConfigurationError(f"{origin}: must be greater than 0, got {raw!r}")
+    return value
