@@ -135,7 +135,8 @@ WRITE_TO_FILE_DEFAULT_PATH = env.str(
 )
 
 # --- Syncer --------------------------------------------------------------------------------------
-SYNCER_SCHEDULES_DIR = env.str("SYNCER_SCHEDULES_DIR", default=str(BASE_DIR / "schedules"))
+# Its settings (syncer.conf) keep their defaults here: SYNCER_SCHEDULES_DIR is `schedules`,
+# relative to where the command runs, and every SYNCER_* environment variable overrides.
 
 # --- REST framework ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -18,6 +18,7 @@ from syncer.cli.inputs import load_desired
 from syncer.core import render
 from syncer.core.errors import UserError
 from syncer.core.export import Item, export
+from syncer.core.load import SUFFIXES
 
 DEFAULT_FILE_NAME = "exported.yaml"
 BEAT_OWN_PREFIX = "celery."
@@ -102,11 +103,17 @@ def output_path(value: str | None, default_name: str) -> Path | None:
     """``-o FILE``, or ``-o DIR`` (an existing directory, or a path ending in ``/``): DIR/name."""
     if value is None or value == "-":
         return None
-    if value in ("text", "json"):
-        raise UserError(f"-o {value}: this command writes YAML; -o takes a file or a directory")
     path = Path(value)
     if value.endswith(("/", os.sep)) or path.is_dir():
         return path / default_name
+    if not path.name.endswith(SUFFIXES) or path.name.startswith("."):
+        # Discovery reads only *.yaml / *.yml files not starting with ".": the tasks of any other
+        # file would not be declared, and the next apply would delete them.
+        raise UserError(
+            f"{value}: a schedule file's name must end in .yaml or .yml (and not start with "
+            "'.'), or `syncer apply` would skip it and delete its tasks; to write into a "
+            f"directory, end the path with /: {value.rstrip(os.sep)}/"
+        )
     return path
 
 

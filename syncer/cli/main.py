@@ -97,12 +97,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the schedule format")
-    schema.add_argument("-o", "--output-file", metavar="FILE", help="write it to FILE")
+    _output_file(schema, "json", "FILE", "write it to FILE (default: stdout)")
     schema.add_argument(
         "--no-tasks", action="store_true", help="do not list the registered task names"
     )
     _gitops_parsers(sub)
     return parser
+
+
+def _output_file(parser: argparse.ArgumentParser, fmt: str, metavar: str, text: str) -> None:
+    """``-o`` is the output format on every command; where to write is ``--output-file``.
+
+    ``-o PATH`` was the file on these commands before 0.2: a value that is not the format is still
+    taken as the path, with a warning (see ``output_file_of``)."""
+    parser.add_argument("--output-file", metavar=metavar, help=text)
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=fmt,
+        metavar=fmt,
+        help=f"output format: {fmt}, the only one (-o PATH: deprecated spelling of --output-file)",
+    )
 
 
 def _gitops_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -121,9 +136,7 @@ def _gitops_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     ):
         scope.add_argument(f"--{name}", dest="scope", action="store_const", const=name, help=text)
     export.set_defaults(scope="all")
-    export.add_argument(
-        "-o", "--output-file", metavar="FILE|DIR", help="write to FILE, or DIR/exported.yaml"
-    )
+    _output_file(export, "yaml", "FILE|DIR", "write to FILE (.yaml/.yml), or DIR/exported.yaml")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
     export.add_argument(
         "--include-celery",
@@ -144,9 +157,7 @@ def _gitops_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="MODULE[:ATTR]",
         help="a module or .py file; ATTR defaults to beat_schedule, then CELERY_BEAT_SCHEDULE",
     )
-    beat.add_argument(
-        "-o", "--output-file", metavar="FILE|DIR", help="write to FILE, or DIR/beat_schedule.yaml"
-    )
+    _output_file(beat, "yaml", "FILE|DIR", "write to FILE (.yaml/.yml), or DIR/beat_schedule.yaml")
     beat.add_argument("--force", action="store_true", help="overwrite an existing file")
     beat.add_argument(
         "--timezone", metavar="TZ", help="time zone of crontab entries that do not carry one"
@@ -216,8 +227,28 @@ def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     watch.add_argument("--log-format", choices=("json", "text"), default="json")
 
 
+# The one format of the commands that write a document, and thus the one value of their -o.
+DOCUMENT_FORMATS = {"export": "yaml", "import-beat-schedule": "yaml", "schema": "json"}
+
+
+def output_file_of(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``-o PATH`` (the spelling before 0.2) on a command that writes a document: the path."""
+    fmt = DOCUMENT_FORMATS.get(args.command)
+    if fmt is None or args.output == fmt:
+        return
+    if args.output_file is not None or args.output in ("text", "json", "yaml"):
+        parser.error(f"-o {args.output}: the output format of `{args.command}` is {fmt}")
+    sys.stderr.write(
+        f"warning: -o PATH is deprecated on `syncer {args.command}`: -o is the output format on "
+        f"every command; use --output-file {args.output}\n"
+    )
+    args.output_file, args.output = args.output, fmt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    output_file_of(parser, args)
     with error_handler.boundary(args) as outcome:
         outcome.code = _dispatch(args)
     return outcome.code

@@ -14,6 +14,7 @@ from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
 from syncer.cli.inputs import load_desired
 from syncer.core.errors import ValidationFailed
 from syncer.core.plan import compute
+from syncer.core.words import plural
 from syncer.db.actual import read_snapshot
 from syncer.db.status import read_status
 
@@ -50,13 +51,17 @@ def _text(data: dict[str, Any]) -> str:
             f"             {s['create']} created, {s['update']} updated, {s['delete']} deleted, "
             f"{s['adopt']} adopted, {s['rename']} renamed, {s['unchanged']} unchanged"
         )
-    lines.append(f"Managed:     {data['managed']} tasks")
+    lines.append(f"Managed:     {plural(data['managed'], 'task')}")
     unmanaged = data["unmanaged"]
     names = ", ".join(unmanaged[:10]) + (", ..." if len(unmanaged) > 10 else "")
-    lines.append(f"Unmanaged:   {len(unmanaged)} tasks" + (f" ({names})" if unmanaged else ""))
+    lines.append(
+        f"Unmanaged:   {plural(len(unmanaged), 'task')}" + (f" ({names})" if unmanaged else "")
+    )
     drift = data["drift"]
     if drift:
-        lines.append(f"Drift:       {len(drift)} managed tasks changed outside the files:")
+        lines.append(
+            f"Drift:       {plural(len(drift), 'managed task')} changed outside the files:"
+        )
         lines.extend(
             f"               {name}: {', '.join(fields)}" for name, fields in drift.items()
         )
@@ -65,7 +70,8 @@ def _text(data: dict[str, Any]) -> str:
     pending = data["pending"]
     if not pending["valid"]:
         lines.append(
-            f"Files:       INVALID ({len(pending['problems'])} problems: run syncer validate)"
+            f"Files:       INVALID ({plural(len(pending['problems']), 'problem')}: "
+            "run syncer validate)"
         )
     else:
         s = pending["summary"]

@@ -7,6 +7,7 @@ import sys
 
 from syncer.cli.inputs import load_desired
 from syncer.core import render
+from syncer.core.words import plural
 
 
 def run(args: argparse.Namespace) -> int:
@@ -15,6 +16,5 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render.problems_json(desired.problems))
     else:
         sys.stderr.write(render.problems_text(desired.problems))
-        n = len(desired.tasks)
-        print(f"{len(desired.files)} files, {n} task{'s' if n != 1 else ''}: valid")
+        print(f"{plural(len(desired.files), 'file')}, {plural(len(desired.tasks), 'task')}: valid")
     return 0

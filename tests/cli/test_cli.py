@@ -50,7 +50,7 @@ def test_validate_needs_no_database(schedules):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "1 files, 2 tasks: valid" in result.stdout
+    assert "1 file, 2 tasks: valid" in result.stdout
 
 
 def test_plan_on_an_unreachable_database_is_a_clear_error_not_a_traceback(schedules):

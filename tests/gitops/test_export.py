@@ -182,8 +182,10 @@ def test_a_file_is_not_overwritten_without_force_and_rewriting_it_keeps_its_task
     assert main(["export", "--unmanaged", "--force", "-o", str(schedules), str(schedules)]) == 0
     assert target.read_text() == first
     assert [p.name for p in schedules.iterdir()] == ["exported.yaml"]  # no temporary file left
-    assert main(["export", "-o", "json"]) == 1
-    assert "writes YAML; -o takes a file or a directory" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["export", "-o", "json"])
+    assert usage.value.code == 1
+    assert "the output format of `export` is yaml" in capsys.readouterr().err
 
 
 def test_rows_the_format_cannot_express_are_named_and_nothing_is_written(live, tmp_path, capsys):
