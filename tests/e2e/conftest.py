@@ -211,8 +211,42 @@ class _Vhost:
             _management_api(self.broker, "DELETE", f"vhosts/{quote(self.name, safe='')}")
 
 
+REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@contextlib.contextmanager
+def _redis_database() -> Iterator[str]:
+    """A Redis database (1-15) of the test's own: claimed with a marker key (SET NX), so that
+    concurrent runs never share one, and emptied before and after."""
+    import redis
+
+    for index in range(1, 16):
+        client = redis.Redis.from_url(f"{REDIS_URL}/{index}")
+        try:
+            claimed = client.set("beatsync-e2e-claim", str(os.getpid()), nx=True, ex=3600)
+        except redis.ConnectionError as exc:
+            pytest.fail(f"Redis at {REDIS_URL} does not answer: {exc}")
+        if not claimed:
+            continue
+        try:
+            for key in client.scan_iter():
+                if key != b"beatsync-e2e-claim":
+                    client.delete(key)
+            yield f"{REDIS_URL}/{index}"
+        finally:
+            client.flushdb()
+        return
+    pytest.fail("every Redis database 1-15 is claimed by another e2e run")
+
+
 @pytest.fixture
-def fresh_broker_url(tmp_path: Path) -> Iterator[str]:
+def fresh_broker_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The configured broker (a vhost of the test's own), or, with ``indirect`` parametrization
+    ``"redis"``, a Redis database of the test's own."""
+    if getattr(request, "param", "configured") == "redis":
+        with _redis_database() as url:
+            yield url
+        return
     _, configured = _configured()
     scheme = configured.split("://", 1)[0]
     if scheme == "filesystem":

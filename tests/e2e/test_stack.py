@@ -68,6 +68,9 @@ def assert_cadence(times: list[datetime], every: float, tolerance: float) -> Non
     assert abs(statistics.mean(gaps) - every) <= 0.5, (every, gaps)
 
 
+# The configured broker (RabbitMQ in CI, the filesystem broker by default) and Redis, the most
+# common Celery broker (its client comes with the demo extra).
+@pytest.mark.parametrize("fresh_broker_url", ["configured", "redis"], indirect=True)
 def test_beat_and_worker_follow_the_declared_schedule(stack, tmp_path: Path) -> None:
     out = tmp_path / "write_to_file.txt"
 
