@@ -1,7 +1,7 @@
 """The supported matrix, at its two ends (see docs/adopting.md):
 
 * ``nox -s "tests(lowest)"``: the whole suite on Python 3.11 with the lowest versions that
-  pyproject.toml admits (tests/adoption/lowest.txt: Django 5.2, Celery 5.4, django-celery-beat 2.8);
+  pyproject.toml admits (tests/adoption/lowest.txt: Django 5.2, Celery 5.5, django-celery-beat 2.8);
 * ``nox -s "tests(highest)"``: on Python 3.13 with the highest (tests/adoption/highest.txt:
   Django 6.0, Celery 5.7, django-celery-beat 2.9);
 * ``nox -s adoption``: the built wheel in a fresh project at both ends (tests/adoption).

@@ -114,24 +114,26 @@ def check(fields: CronFields) -> list[CronError]:
         error = _check_field(name, getattr(fields, name))
         if error:
             errors.append(error)
-    if not errors:
-        try:
-            schedule = crontab(**{name: getattr(fields, name) for name in FIELDS})
-        except (ValueError, TypeError) as exc:
-            return [CronError(f"rejected by Celery: {exc}")]
-        if not any(
-            day <= _MAX_DAY[month]
-            for month in schedule.month_of_year
-            for day in schedule.day_of_month
-        ):
-            errors.append(
-                CronError(
-                    f"{fields.expression()!r} never fires: no month has such a day "
-                    "(django-celery-beat would loop on it)",
-                    field="day_of_month",
-                )
+    if errors:
+        return errors
+    # Each field alone is valid here. Days that no month has are checked before Celery sees the
+    # whole expression: Celery 5.5 refuses some of them itself (in its own words), later versions
+    # accept them and beat would loop; the message is the same whatever the version.
+    days = crontab(day_of_month=fields.day_of_month).day_of_month
+    months = crontab(month_of_year=fields.month_of_year).month_of_year
+    if not any(day <= _MAX_DAY[month] for month in months for day in days):
+        return [
+            CronError(
+                f"{fields.expression()!r} never fires: no month has such a day "
+                "(django-celery-beat would loop on it)",
+                field="day_of_month",
             )
-    return errors
+        ]
+    try:
+        crontab(**{name: getattr(fields, name) for name in FIELDS})
+    except (ValueError, TypeError) as exc:
+        return [CronError(f"rejected by Celery: {exc}")]
+    return []
 
 
 # CrontabSchedule's column lengths: a longer field passes both parsers, then PostgreSQL refuses

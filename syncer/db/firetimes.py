@@ -35,9 +35,13 @@ def run_times(
 ) -> list[datetime]:
     """Simulate beat's loop on ``schedule`` with a fake clock: the instants it would run the task,
     in UTC, starting from ``last_run_at`` (for a new or changed task: the apply time)."""
-    clock = [last_run_at]
+    # Beat's clock, and the last run it records, read in the schedule's own zone (``app.now()``,
+    # or django-celery-beat's ``TzAwareCrontab``): Celery before 5.7 computes a crontab in the
+    # zone of the datetimes it is given, so UTC ones would shift every local fire time.
+    zone = getattr(schedule, "tz", None) or UTC
+    clock = [last_run_at.astimezone(zone)]
     schedule.nowfun = lambda: clock[0]
-    last = last_run_at
+    last = clock[0]
     out: list[datetime] = []
     steps = 0
     while (count is None or len(out) < count) and (until is None or clock[0] <= until):
