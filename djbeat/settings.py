@@ -124,6 +124,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# What tasks print is output, not a problem: log it at INFO (Celery's default is WARNING).
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # The YAML files in schedules/ are the one source of truth: no beat_schedule here.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Wake beat at least this often so it notices schedule changes quickly (its default is 5 s).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -67,6 +67,23 @@ class SeedDeleteSerializer(serializers.Serializer):
 class SeedView(SyncerErrors, APIView):
     permission_classes = [IsStaffOrReadOnly]
     parser_classes = [SafeJSONParser, FormParser]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        _refuse_json_sent_as_form(request)
+
+
+def _refuse_json_sent_as_form(request: Request) -> None:
+    """``curl -d '{...}'`` without ``-H 'Content-Type: application/json'`` sends a JSON body
+    labelled as a form: parsed as a form, every field would be "required". Say what is wrong."""
+    if request.content_type.split(";")[0].strip() != "application/x-www-form-urlencoded":
+        return
+    if request.body.lstrip()[:1] in (b"{", b"["):
+        raise exceptions.UnsupportedMediaType(
+            request.content_type,
+            detail="The body is JSON but its Content-Type is a form: send the header "
+            "'Content-Type: application/json' (curl: -H 'Content-Type: application/json').",
+        )
 
 
 class CreateView(SeedView):

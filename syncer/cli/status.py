@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
+from syncer.cli.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from syncer.cli.inputs import load_desired
 from syncer.core.errors import ValidationFailed
 from syncer.core.plan import compute
@@ -34,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
         sys.stdout.write(_text(data))
-    attention = status.drift or not pending["valid"] or pending.get("changes")
+    if not pending["valid"]:
+        return EXIT_ERROR  # the files cannot be applied: an error, not "changes present"
+    attention = status.drift or pending.get("changes")
     return EXIT_CHANGES if args.detailed_exitcode and attention else EXIT_OK
 
 

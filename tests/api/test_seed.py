@@ -38,6 +38,18 @@ def test_create_takes_a_form_encoded_body_as_curl_sends_it(api):
     assert api.post("/api/create", seed_body(), format="multipart").status_code == 415
 
 
+def test_json_sent_with_curls_default_form_content_type_is_a_415_with_the_fix(api):
+    # `curl -d '{...}'` without -H 'Content-Type: application/json'
+    response = api.post(
+        "/api/create",
+        '{"interval": 10, "period_choice": "seconds", "name": "x", "task": "tasks.print_hello"}',
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415, response.content
+    assert "Content-Type: application/json" in response.json()["detail"]
+    assert not PeriodicTask.objects.filter(name="x").exists()
+
+
 def test_update_sets_name_task_and_interval(api):
     created = api.post("/api/create", seed_body(), format="json").json()
     response = api.post(

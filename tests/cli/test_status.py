@@ -40,3 +40,16 @@ def test_status_is_clean_after_apply(tmp_path, capsys):
     assert main(["apply", str(root)]) == 0
     assert main(["status", str(root), "--detailed-exitcode"]) == 0
     assert "Drift:       none" in capsys.readouterr().out
+
+
+def test_invalid_files_are_an_error_not_changes(tmp_path, capsys):
+    root = write_files(tmp_path / "s", {"a.yaml": HELLO})
+    assert main(["apply", str(root)]) == 0
+    (root / "a.yaml").write_text(HELLO.replace("every: 5s", "every: soon"))
+    capsys.readouterr()
+    # Still a full report (what is live), then exit 1: the files cannot be applied.
+    assert main(["status", str(root), "--detailed-exitcode"]) == 1
+    out = capsys.readouterr().out
+    assert "Managed:     2 tasks" in out and "Files:       INVALID (1 problem: " in out
+    assert main(["status", str(root), "-o", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["pending"]["valid"] is False

@@ -206,3 +206,42 @@ def test_module_errors(tmp_path, capsys):
     assert "is a int, not a beat_schedule dict" in capsys.readouterr().err
     assert main(["import-beat-schedule", f"{module}:y"]) == 1
     assert "no attribute 'y'" in capsys.readouterr().err
+
+
+def test_importing_a_module_that_makes_its_own_celery_app_keeps_the_projects_task_check(
+    tmp_path,
+):
+    """The docs' `import-beat-schedule proj.celery:app`: importing the module makes a new Celery
+    app, which becomes Celery's current app; the task names are still checked against the
+    project's app (here djbeat's, which registers tasks.print_hello)."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "otherproj_celery.py").write_text(
+        textwrap.dedent(
+            """\
+            from celery import Celery
+
+            app = Celery("otherproj")
+            app.conf.beat_schedule = {
+                "hello": {"task": "tasks.print_hello", "schedule": 30},
+                "ghost": {"task": "otherproj.not_a_task", "schedule": 60},
+            }
+            """
+        )
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DEBUG": "1", "PYTHONPATH": f"{tmp_path}{os.pathsep}{root}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "syncer.cli.main", "import-beat-schedule", "otherproj_celery:app"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "task 'hello'" not in result.stderr  # registered in the project's app
+    assert "task 'ghost': 'otherproj.not_a_task' is not registered" in result.stderr
+    assert "task: tasks.print_hello" in result.stdout
