@@ -23,10 +23,10 @@ BENCH_ARGS ?=
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help install run test lint bench clean distclean
+.PHONY: help install run test test-adoption test-matrix lint bench clean distclean
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ run: $(STAMP) .env ## Migrate, apply schedules/, then run the Procfile in the fo
 test: $(STAMP) .env ## Run the whole test suite (PYTEST_ARGS="..." for extra arguments)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The built wheel in a fresh project at both ends of the supported matrix (tests/adoption);
+# `make test` runs the lowest end only.
+test-adoption: $(STAMP) ## The adoption test at both ends of the matrix (Python 3.11 and 3.13)
+	$(BIN)/pytest -p no:cacheprovider tests/adoption --adoption-ends lowest,highest $(PYTEST_ARGS)
+
+test-matrix: $(STAMP) ## The whole suite at both ends of the matrix (noxfile.py; slow)
+	$(BIN)/nox -s "tests(end='lowest')" "tests(end='highest')" -- $(PYTEST_ARGS)
+
 lint: $(STAMP) ## ruff check, ruff format --check, import contracts, mypy (core)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -62,7 +70,7 @@ bench: $(STAMP) .env ## Run the benchmarks (bench/run.py; BENCH_ARGS="..." for o
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove caches, build output and var/ (the local database, broker files, task output)
-	rm -rf var/ build/ dist/ *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf var/ build/ dist/ *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis .nox
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean ## clean, and remove .venv too
