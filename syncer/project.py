@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from syncer.core.desired import MAX_TASKS, Context
+from syncer.core.context import Context, Limits
 
 
 def setup_django() -> None:
@@ -36,8 +36,19 @@ def context(check_tasks: bool = True) -> Context:
     return Context(
         default_timezone=default_timezone(),
         known_tasks=registered_tasks() if check_tasks else None,
-        max_tasks=int(os.environ.get("SYNCER_MAX_TASKS", MAX_TASKS)),
+        limits=limits(),
         environ=dict(os.environ),
+    )
+
+
+def limits() -> Limits:
+    """The loader's limits: ``SYNCER_MAX_FILE_BYTES``, ``SYNCER_MAX_TASKS``,
+    ``SYNCER_MAX_YAML_NODES`` (the core reads no environment variable itself)."""
+    default = Limits()
+    return Limits(
+        max_file_bytes=int(os.environ.get("SYNCER_MAX_FILE_BYTES", default.max_file_bytes)),
+        max_tasks=int(os.environ.get("SYNCER_MAX_TASKS", default.max_tasks)),
+        max_yaml_nodes=int(os.environ.get("SYNCER_MAX_YAML_NODES", default.max_yaml_nodes)),
     )
 
 

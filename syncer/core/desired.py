@@ -12,7 +12,7 @@ import gc
 import hashlib
 import json
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from syncer.core import cron
+from syncer.core.context import Context
 from syncer.core.durations import DurationError, parse_duration, to_interval
 from syncer.core.errors import Location, Problem
 from syncer.core.interpolate import expand_document
@@ -43,22 +44,11 @@ from syncer.core.state import (
     TaskState,
 )
 
-MAX_TASKS = 1_000_000
 # ``canonical_json`` without a new encoder per call (the same options, so the same text): four
 # calls per task.
 _json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 TOP_LEVEL_KEYS = ("version", "defaults", "tasks")
 TASK_KEYS = tuple(TaskSpec.model_fields)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What validation needs from the project, passed in so that this module stays pure."""
-
-    default_timezone: str = "UTC"
-    known_tasks: frozenset[str] | None = None  # None: do not check task names
-    max_tasks: int = MAX_TASKS
-    environ: Mapping[str, str] = field(default_factory=dict)  # for ${VAR} in string values
 
 
 @dataclass(frozen=True)
@@ -107,11 +97,11 @@ def build(files: Iterable[SourceFile], context: Context) -> Desired:
     _check_previous_names(desired)
     desired.problems.sort()
     total = len(desired.tasks)
-    if total > context.max_tasks:
+    if total > context.limits.max_tasks:
         desired.problems.append(
             Problem(
                 Location(desired.files[-1] if desired.files else "."),
-                f"{total} tasks declared, more than the limit of {context.max_tasks} "
+                f"{total} tasks declared, more than the limit of {context.limits.max_tasks} "
                 "(SYNCER_MAX_TASKS)",
             )
         )

@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from syncer.core.desired import Context, build
+from syncer.core.context import Context
+from syncer.core.desired import build
 from syncer.core.durations import PERIOD_MICROSECONDS
 from syncer.core.errors import Location, Problem
 from syncer.core.load import LoadError, SourceFile, load_text

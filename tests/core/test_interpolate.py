@@ -1,4 +1,4 @@
-from syncer.core.desired import Context
+from syncer.core.context import Context
 from tests.helpers import KNOWN_TASKS, desired_from, messages
 
 FILE = """\

@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
-from syncer.core import load
-from syncer.core.load import LocDict
+from syncer.core.load import LoadError, LocDict
+from syncer.core.load.fast import Fallback, load_fast
+from syncer.core.load.full import load_full
+
+MAX_NODES = 5_000_000
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FILES = sorted(p for p in DATA.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -66,24 +69,24 @@ def test_the_fast_path_builds_what_the_full_path_builds(text: str | bytes) -> No
         except UnicodeDecodeError:
             pytest.skip("not UTF-8: refused before either path")
     try:
-        full = load._load_full(text)
-    except load.LoadError:
-        with pytest.raises(load._Fallback):
-            load._load_fast(text)
+        full = load_full(text, MAX_NODES)
+    except LoadError:
+        with pytest.raises(Fallback):
+            load_fast(text)
         return
     try:
-        fast = load._load_fast(text)
-    except load._Fallback:
+        fast = load_fast(text)
+    except Fallback:
         return  # the full path serves it: nothing to compare
     same(fast, full)
 
 
 @pytest.mark.parametrize("text", FALLBACKS, ids=repr)
 def test_unusual_documents_fall_back_to_the_full_path(text: str) -> None:
-    with pytest.raises(load._Fallback):
-        load._load_fast(text)
+    with pytest.raises(Fallback):
+        load_fast(text)
 
 
 def test_the_fast_path_serves_an_ordinary_schedule_file() -> None:
     text = (DATA / "valid" / "defaults").glob("*.yaml").__next__().read_text()
-    same(load._load_fast(text), load._load_full(text))
+    same(load_fast(text), load_full(text, MAX_NODES))

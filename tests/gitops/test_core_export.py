@@ -9,7 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from syncer.core.desired import Context, build
+from syncer.core.context import Context
+from syncer.core.desired import build
 from syncer.core.durations import (
     MAX_TOTAL_US,
     PERIOD_MICROSECONDS,

@@ -12,7 +12,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncer.core.desired import Context, build
+from syncer.core.context import Context
+from syncer.core.desired import build
 from syncer.core.export import Item, export
 from syncer.core.load import SourceFile, load_text
 from syncer.core.plan import compute
