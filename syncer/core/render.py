@@ -8,11 +8,10 @@ from collections.abc import Iterable, Mapping
 from syncer.core.errors import Problem
 from syncer.core.plan import Change, Plan
 from syncer.core.preview import ChangePreview
-from syncer.core.state import COMPARED_FIELDS, TaskState
+from syncer.core.state import COMPARED_FIELDS, DEFAULTS
 
 _SYMBOL = {"create": "+", "update": "~", "rename": ">", "adopt": "<", "delete": "-"}
 _COLOR = {"create": "32", "update": "33", "rename": "36", "adopt": "35", "delete": "31"}
-_DEFAULTS = TaskState(name="", task="", schedule=None)  # type: ignore[arg-type]
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -54,9 +53,7 @@ def _change_lines(change: Change, color: bool) -> list[str]:
     out = [f"  {symbol} {title}{where}"]
     if change.action == "create" and change.after:
         for name in COMPARED_FIELDS:
-            if name in ("task", "schedule") or getattr(change.after, name) != getattr(
-                _DEFAULTS, name
-            ):
+            if name not in DEFAULTS or getattr(change.after, name) != DEFAULTS[name]:
                 out.append(f"        {name}: {change.after.display(name)}")
     elif change.action == "delete" and change.before:
         out.append(f"        task: {change.before.display('task')}")

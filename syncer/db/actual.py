@@ -14,9 +14,11 @@ from typing import Any
 from django_celery_beat.models import PeriodicTask
 
 from syncer.core.durations import PERIOD_MICROSECONDS, DurationError, to_interval
+from syncer.core.kinds import ScheduleKey
+from syncer.core.kinds.interval import IntervalKey
 from syncer.core.plan import Owned
-from syncer.core.state import PLAIN_FIELDS, IntervalKey, ScheduleKey, TaskState, canonical_json
-from syncer.db.kinds import KINDS, NO_SCHEDULE, Kind
+from syncer.core.state import PLAIN_FIELDS, TaskState, canonical_json
+from syncer.db.kinds import KINDS, NO_SCHEDULE, ScheduleTable
 from syncer.models import ManagedTask
 
 _TASK_COLUMNS = ("id", "name", *PLAIN_FIELDS)
@@ -82,7 +84,7 @@ def row_state(
     )
 
 
-def schedule_key(kind: Kind, columns: tuple[Any, ...]) -> ScheduleKey:
+def schedule_key(kind: ScheduleTable, columns: tuple[Any, ...]) -> ScheduleKey:
     """A schedule row's column values -> its canonical key (intervals in the files' form)."""
     return _same_duration(kind.to_key(columns))
 

@@ -11,7 +11,11 @@ import pytest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from syncer.cli.main import main
-from syncer.core.state import ClockedKey, CrontabKey, IntervalKey, SolarKey, TaskState
+from syncer.core.kinds.clocked import ClockedKey
+from syncer.core.kinds.crontab import CrontabKey
+from syncer.core.kinds.interval import IntervalKey
+from syncer.core.kinds.solar import SolarKey
+from syncer.core.state import TaskState
 from syncer.db.actual import read_snapshot
 from tests.gitops.rows import make_row
 from tests.helpers import write_files
