@@ -14,9 +14,10 @@ from typing import Any
 from django_celery_beat.models import PeriodicTask
 
 from syncer.core.durations import PERIOD_MICROSECONDS, DurationError, to_interval
+from syncer.core.errors import Location
 from syncer.core.kinds import ScheduleKey
 from syncer.core.kinds.interval import IntervalKey
-from syncer.core.plan import Owned
+from syncer.core.plan import LedgerEntry
 from syncer.core.state import PLAIN_FIELDS, TaskState, canonical_json
 from syncer.db.kinds import KINDS, NO_SCHEDULE, ScheduleTable
 from syncer.models import ManagedTask
@@ -34,7 +35,7 @@ class Snapshot:
     schedule_ids: dict[str, tuple[str, int] | None] = field(
         default_factory=dict
     )  # name -> (kind, id)
-    owned: dict[str, Owned] = field(default_factory=dict)
+    ledger: dict[str, LedgerEntry] = field(default_factory=dict)  # the managed rows
 
 
 def read_snapshot() -> Snapshot:
@@ -52,7 +53,7 @@ def read_snapshot() -> Snapshot:
         "task__name", "source_path", "source_line", "spec_hash", "applied_state__enabled"
     ):
         applied = enabled if isinstance(enabled, bool) else None
-        snapshot.owned[name] = Owned(f"{path}:{line}" if line else path, spec_hash, applied)
+        snapshot.ledger[name] = LedgerEntry(Location(path, line or 0), spec_hash, applied)
     return snapshot
 
 

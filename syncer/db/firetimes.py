@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from syncer.core.kinds import ScheduleKey, kind_of
-from syncer.core.plan import Plan
+from syncer.core.plan import Action, Plan
 from syncer.core.preview import ChangePreview, Preview
 from syncer.db.kinds import table_of
 
@@ -85,10 +85,10 @@ def previews(plan: Plan, now: datetime, default_tz: str) -> dict[str, ChangePrev
     out: dict[str, ChangePreview] = {}
     for change in plan.changes:
         timing = {"schedule", "enabled"} & set(change.fields)
-        if change.action not in ("create", "delete") and not timing:
+        if change.action not in (Action.CREATE, Action.DELETE) and not timing:
             continue
         before = after = None
-        if change.before is not None and change.action != "create":
+        if change.before is not None and change.action != Action.CREATE:
             s = change.before
             before = preview(s.schedule, now, default_tz, s.enabled)
         if change.after is not None:

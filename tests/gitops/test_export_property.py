@@ -110,7 +110,7 @@ def test_any_rows_export_to_a_file_that_adopts_them_unchanged(states):
         data = load_text("exported.yaml", result.text.encode())
         desired = build([SourceFile("exported.yaml", data)], Context(environ={"HOME": "/x"}))
         assert desired.errors == [], [str(p) for p in desired.errors]
-        plan = compute(desired.tasks, snapshot.states, snapshot.owned, timezone.now())
+        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now())
         assert sorted(c.name for c in plan.changes) == sorted(s.name for s in states)
         assert all(c.action == "adopt" and c.fields == () for c in plan.changes), [
             (c.name, c.fields) for c in plan.changes
