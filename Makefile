@@ -51,7 +51,7 @@ run: $(STAMP) .env ## Migrate, apply schedules/, then run the Procfile in the fo
 test: $(STAMP) .env ## Run the whole test suite (PYTEST_ARGS="..." for extra arguments)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check, ruff format --check, import contracts, mypy (core)
+lint: $(STAMP) ## ruff check, ruff format --check, import contracts (layers), mypy (core, db, daemon)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -3,7 +3,7 @@
 Reads and writes have separate serializers, so that the schema describes each exactly: the read
 form shows every column users set, plus run-time columns and ownership (``managed``, ``source``);
 the write form takes only what a user sets, and ``state_fields()`` turns it into the ``TaskState``
-fields that ``syncer.db.single`` writes.
+fields that ``syncer.db.task_writes`` writes.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from syncer.api.schedules import SCHEDULE_SCHEMA, ScheduleField
 from syncer.core import rules
 from syncer.core.state import canonical_json
 from syncer.db.kinds import NO_SCHEDULE
-from syncer.db.single import schedule_of
+from syncer.db.task_writes import schedule_of
 from syncer.models import ManagedTask
 
 _ANY_JSON = {"description": "the stored JSON value (the raw text if it is not valid JSON)"}

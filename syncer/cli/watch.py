@@ -11,7 +11,7 @@ from syncer import project
 from syncer.cli import audit
 from syncer.cli.inputs import paths
 from syncer.daemon import leader, logs
-from syncer.daemon.health import Metrics, Status, serve
+from syncer.daemon.health import Metrics, Readiness, serve
 from syncer.daemon.loop import Options, Reconciler
 
 
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         revision=args.revision,
         applied_by=f"syncer-watch:{audit.applied_by()}",
     )
-    status, metrics = Status(), Metrics()
+    status, metrics = Readiness(), Metrics()
     server = serve(args.metrics_port, status, metrics) if args.metrics_port is not None else None
     stop = threading.Event()
     reconciler: Reconciler | None = None

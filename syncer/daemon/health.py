@@ -60,7 +60,7 @@ class Metrics:
 
 
 @dataclass
-class Status:
+class Readiness:
     """What /readyz reports; written by the loop, read by the HTTP thread."""
 
     ready: bool = False
@@ -79,7 +79,7 @@ class Status:
 
 
 def serve(
-    port: int, status: Status, metrics: Metrics, host: str = "0.0.0.0"
+    port: int, status: Readiness, metrics: Metrics, host: str = "0.0.0.0"
 ) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,7 +25,7 @@ from syncer.core.pipeline import Loaded, Pipeline
 from syncer.core.plan import Plan
 from syncer.daemon import files, leader
 from syncer.daemon.events import ChangeFlag, start_observer
-from syncer.daemon.health import Metrics, Status
+from syncer.daemon.health import Metrics, Readiness
 from syncer.db.apply import Audit, apply, make_plan
 
 
@@ -48,10 +49,10 @@ class Reconciler:
         self,
         options: Options,
         context: Context,
-        status: Status,
+        status: Readiness,
         metrics: Metrics,
         log: logging.Logger,
-        revision: callable = lambda: "",  # type: ignore[valid-type]
+        revision: Callable[[], str] = lambda: "",
     ) -> None:
         self.options = options
         self.context = context

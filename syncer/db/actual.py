@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django_celery_beat.models import PeriodicTask
 
@@ -97,7 +97,7 @@ def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] 
         part = values[offset : offset + width]
         offset += width
         if part[0] is not None:
-            return schedule_key(kind, part[1:]), (kind.name, int(part[0]))  # type: ignore[arg-type]
+            return schedule_key(kind, part[1:]), (kind.name, int(cast(int, part[0])))
     return NO_SCHEDULE, None
 
 

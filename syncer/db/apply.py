@@ -28,6 +28,7 @@ from django_celery_beat.models import PeriodicTask
 
 from syncer.core.desired import DesiredTask
 from syncer.core.errors import PlanMismatch
+from syncer.core.kinds import ScheduleKey
 from syncer.core.plan import Action, Change, LedgerRefresh, Plan, compute
 from syncer.db import bulk, lock
 from syncer.db.actual import Snapshot, read_snapshot
@@ -176,7 +177,9 @@ def _fields(change: Change) -> tuple[str, ...]:
     return ("schedule",) if change.action == Action.CREATE else change.fields
 
 
-def _create(changes: list[Change], schedule_ids: dict, now: datetime) -> dict[str, int]:  # type: ignore[type-arg]
+def _create(
+    changes: list[Change], schedule_ids: dict[ScheduleKey, int], now: datetime
+) -> dict[str, int]:
     """One INSERT for all new tasks; every column as ``PeriodicTask(...)`` would fill it."""
     if not changes:
         return {}
@@ -195,8 +198,8 @@ def _create(changes: list[Change], schedule_ids: dict, now: datetime) -> dict[st
 def _update(
     changes: list[Change],
     snapshot: Snapshot,
-    schedule_ids: dict,
-    now: datetime,  # type: ignore[type-arg]
+    schedule_ids: dict[ScheduleKey, int],
+    now: datetime,
 ) -> None:
     """Write every declared column of each changed row; two batches: with or without a reset of
     ``last_run_at`` (see the next-run policy above)."""

@@ -63,7 +63,7 @@ def _build_from_events(loader: Loader) -> Any:  # noqa: C901 - one flat loop on 
     plain_values, plain_value = _plain_values, _plain_value
     no_key = Fallback  # a sentinel no key can equal
     get_event()  # StreamStart
-    event = get_event()
+    event: Any = get_event()  # libyaml's events, checked by their exact type below
     if type(event) is yaml.StreamEndEvent:
         return None
     if type(event) is not yaml.DocumentStartEvent:
@@ -124,7 +124,7 @@ def _build_from_events(loader: Loader) -> Any:  # noqa: C901 - one flat loop on 
 
 
 def _plain_value(loader: Loader, text: str) -> Any:
-    tag = loader.resolve(yaml.ScalarNode, text, (True, False))
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     if tag == _STR_TAG:
         value: Any = text
     elif tag in _PLAIN_TAGS:

@@ -75,11 +75,12 @@ def _check_depth(text: str) -> None:
     depth = 0
     try:
         while events.check_event():
-            event = events.get_event()
+            event: Any = events.get_event()
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                    mark: Any = event.start_mark
+                    line, column = mark.line + 1, mark.column + 1
                     raise LoadError(f"nested more than {MAX_DEPTH} levels deep", line, column)
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
-
 from syncer.core.kinds import ScheduleKey
 
 
@@ -19,7 +17,7 @@ def _own_description(key: ScheduleKey) -> str:
 @dataclass(frozen=True)
 class ScheduleTable:
     name: str  # the core kind's name (``syncer.core.kinds.KINDS``)
-    model: type[models.Model]
+    model: type[Any]  # a django-celery-beat model (untyped: its managers and fields are Any)
     fk: str  # PeriodicTask's foreign key to the model
     columns: tuple[str, ...]  # the model's value columns, in key order
     to_key: Callable[[tuple[Any, ...]], ScheduleKey]  # column values -> key

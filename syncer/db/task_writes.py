@@ -1,4 +1,5 @@
-"""One task at a time: the writes behind the REST API, on the same rules as ``apply``.
+"""One task at a time: the writes behind the REST API (create, update, delete one row), on the
+same rules as ``apply``.
 
 The API is a thin shell over these three functions. Each one is one transaction that takes the
 apply lock first, so it serialises with ``syncer apply`` and the daemon; schedule rows are resolved
