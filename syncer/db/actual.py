@@ -13,10 +13,8 @@ from typing import Any, cast
 
 from django_celery_beat.models import PeriodicTask
 
-from syncer.core.durations import PERIOD_MICROSECONDS, DurationError, to_interval
 from syncer.core.errors import Location
 from syncer.core.kinds import ScheduleKey
-from syncer.core.kinds.interval import IntervalKey
 from syncer.core.plan import LedgerEntry
 from syncer.core.state import PLAIN_FIELDS, TaskState, canonical_json
 from syncer.db.kinds import KINDS, NO_SCHEDULE, ScheduleTable
@@ -86,8 +84,9 @@ def row_state(
 
 
 def schedule_key(kind: ScheduleTable, columns: tuple[Any, ...]) -> ScheduleKey:
-    """A schedule row's column values -> its canonical key (intervals in the files' form)."""
-    return _same_duration(kind.to_key(columns))
+    """A schedule row's column values -> its canonical key, as the plan compares it (intervals
+    in the files' form)."""
+    return kind.comparable(kind.to_key(columns))
 
 
 def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] | None]:
@@ -99,26 +98,6 @@ def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] 
         if part[0] is not None:
             return schedule_key(kind, part[1:]), (kind.name, int(cast(int, part[0])))
     return NO_SCHEDULE, None
-
-
-def _same_duration(key: ScheduleKey) -> ScheduleKey:
-    """An interval row in the form the files store it: the largest exact period.
-
-    Beat runs ``timedelta(**{period: every})``, so a row of 60 seconds runs exactly as one of
-    1 minute; and django-celery-beat itself stores every ``beat_schedule`` interval in seconds
-    (``IntervalSchedule.from_schedule``). Compared in this form, such a row equals ``every: 1m``
-    (no update, no reset of ``last_run_at``), and ``syncer export`` can write it exactly.
-    """
-    if not isinstance(key, IntervalKey) or key.every <= 0:
-        return key
-    size = PERIOD_MICROSECONDS.get(key.period)
-    if size is None:
-        return key
-    try:
-        every, period = to_interval(key.every * size)
-    except DurationError:
-        return key
-    return key if (every, period) == (key.every, key.period) else IntervalKey(every, period)
 
 
 def _canonical(text: str | None, empty: str) -> str:

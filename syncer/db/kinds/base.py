@@ -14,6 +14,10 @@ def _own_description(key: ScheduleKey) -> str:
     return key.describe()
 
 
+def _as_is(key: ScheduleKey) -> ScheduleKey:
+    return key
+
+
 @dataclass(frozen=True)
 class ScheduleTable:
     name: str  # the core kind's name (``syncer.core.kinds.KINDS``)
@@ -24,3 +28,7 @@ class ScheduleTable:
     to_columns: Callable[[Any], dict[str, Any]]  # key -> column values
     # What the plan preview says of it (beat's own wording where django-celery-beat has one).
     describe: Callable[[Any], str] = _own_description
+    # The key as the plan compares it with a declaration, when rows can spell one schedule in
+    # several ways (an interval of 60 seconds is 1 minute); ``to_key`` keeps the row's own
+    # spelling, by which schedule rows are matched for reuse.
+    comparable: Callable[[Any], ScheduleKey] = _as_is
