@@ -26,6 +26,8 @@ class Desired:
     tasks: dict[str, DesiredTask] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # path -> (line, column, word) of each plain word YAML 1.1 read as a boolean (for a lint)
+    bool_words: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -42,6 +44,8 @@ def build(files: Iterable[SourceFile], context: Context) -> Desired:
     try:
         for source in files:
             desired.files.append(source.path)
+            if source.bool_words:
+                desired.bool_words[source.path] = source.bool_words
             _build_file(source, context, desired)
     finally:
         if paused:

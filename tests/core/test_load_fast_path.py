@@ -78,7 +78,8 @@ def test_the_fast_path_builds_what_the_full_path_builds(text: str | bytes) -> No
         fast = load_fast(text)
     except Fallback:
         return  # the full path serves it: nothing to compare
-    same(fast, full)
+    same(fast[0], full[0])
+    assert fast[1] == full[1]  # the same words read as booleans, at the same positions
 
 
 @pytest.mark.parametrize("text", FALLBACKS, ids=repr)
@@ -89,4 +90,13 @@ def test_unusual_documents_fall_back_to_the_full_path(text: str) -> None:
 
 def test_the_fast_path_serves_an_ordinary_schedule_file() -> None:
     text = (DATA / "valid" / "defaults").glob("*.yaml").__next__().read_text()
-    same(load_fast(text), load_full(text, MAX_NODES))
+    same(load_fast(text)[0], load_full(text, MAX_NODES)[0])
+
+
+def test_both_paths_record_plain_words_read_as_booleans() -> None:
+    text = "a: [NO, 'no', true, off]\nb: {x: Yes, y: \"on\", z: False}\n"
+    expected = [(1, 5, "NO"), (1, 21, "off"), (2, 8, "Yes")]
+    assert load_fast(text)[1] == expected
+    assert load_full(text, MAX_NODES)[1] == expected
+    aliased = "a: &w no\nb: *w\n"  # the full path (an alias): the word where it is written
+    assert load_full(aliased, MAX_NODES)[1] == [(1, 4, "no")]

@@ -31,3 +31,5 @@ class SourceFile:
     data: Any
     text_lines: int = 0
     has_dollar: bool = True  # False: no ${VAR} to expand, skip the walk
+    # (line, column, word) of each plain word that YAML 1.1 read as a boolean (`NO` is false)
+    bool_words: tuple[tuple[int, int, str], ...] = ()

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from syncer.core.load.document import LocDict
-from syncer.core.load.yaml_loader import MAX_DEPTH, Loader
+from syncer.core.load.yaml_loader import MAX_DEPTH, TRUE_FALSE, BoolWord, Loader
 
 
 class Fallback(Exception):
@@ -26,7 +26,7 @@ _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool",
 _plain_values: dict[str, Any] = {}  # plain scalar text -> its value (immutable); shared by files
 
 
-def load_fast(text: str) -> Any:
+def load_fast(text: str) -> tuple[Any, list[BoolWord]]:
     """The common document in one pass over libyaml's events, with no node tree and no second
     walk: the same parser, resolver and constructors, so the same values and the same marks as
     ``_load_full``, at a fraction of its cost.
@@ -41,7 +41,7 @@ def load_fast(text: str) -> Any:
     gc.disable()
     loader = Loader(text)
     try:
-        return _build_from_events(loader)
+        return _build_from_events(loader), loader.bool_words
     except (yaml.YAMLError, ValueError):
         raise Fallback from None
     finally:
@@ -82,7 +82,11 @@ def _build_from_events(loader: Loader) -> Any:  # noqa: C901 - one flat loop on 
                 raise Fallback
             value = event.value
             if event.implicit[0]:  # plain: resolved as the full loader does
-                value = plain_values[value] if value in plain_values else plain_value(loader, value)
+                text = value
+                value = plain_values[text] if text in plain_values else plain_value(loader, text)
+                if (value is True or value is False) and text not in TRUE_FALSE:
+                    mark = event.start_mark
+                    loader.bool_words.append((mark.line + 1, mark.column + 1, text))
         elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None or event.tag is not None or len(parents) >= MAX_DEPTH:
                 raise Fallback
@@ -128,7 +132,9 @@ def _plain_value(loader: Loader, text: str) -> Any:
     if tag == _STR_TAG:
         value: Any = text
     elif tag in _PLAIN_TAGS:
-        value = loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, text))
+        value = loader.yaml_constructors[tag](
+            loader, yaml.ScalarNode(tag, text)
+        )  # no mark: unrecorded
     else:
         raise Fallback  # a merge key, `=`...: the full path
     if len(_plain_values) < 100_000:

@@ -13,19 +13,19 @@ from typing import Any
 import yaml
 
 from syncer.core.load.document import LoadError
-from syncer.core.load.yaml_loader import MAX_DEPTH, Loader, mark_of
+from syncer.core.load.yaml_loader import MAX_DEPTH, BoolWord, Loader, mark_of
 
 
-def load_full(text: str, max_nodes: int) -> Any:
+def load_full(text: str, max_nodes: int) -> tuple[Any, list[BoolWord]]:
     """Compose the node tree, check it, then construct it: every feature, every error."""
     loader = Loader(text)
     try:
         _check_depth(text)
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, []
         _check_expansion(node, max_nodes)
-        return loader.construct_document(node)
+        return loader.construct_document(node), loader.bool_words
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = _marked_message(exc, text)

@@ -13,6 +13,7 @@ from syncer.core.errors import Location, Problem
 from syncer.core.load.document import LoadError, LocDict, SourceFile
 from syncer.core.load.fast import Fallback, load_fast
 from syncer.core.load.full import load_full
+from syncer.core.load.yaml_loader import BoolWord
 
 DEFAULT_LIMITS = Limits()
 
@@ -25,6 +26,13 @@ class LoadResult:
 
 def load_text(path: str, content: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse one document; raise LoadError with a line and column."""
+    return load_document(path, content, limits)[0]
+
+
+def load_document(
+    path: str, content: bytes, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Any, tuple[BoolWord, ...]]:
+    """One document, and where a plain word became a boolean (YAML 1.1: ``NO`` is false)."""
     if len(content) > limits.max_file_bytes:
         raise LoadError(_too_large(len(content), limits))
     try:
@@ -33,13 +41,13 @@ def load_text(path: str, content: bytes, limits: Limits = DEFAULT_LIMITS) -> Any
         line = content[: exc.start].count(b"\n") + 1
         raise LoadError(f"not valid UTF-8 (byte {exc.start})", line) from None
     try:
-        data = load_fast(text)
+        data, bool_words = load_fast(text)
     except Fallback:
         # Anchors, tags, merge keys, duplicates, a syntax error...: the full path says why.
-        data = load_full(text, limits.max_yaml_nodes)
+        data, bool_words = load_full(text, limits.max_yaml_nodes)
     if "\\" in text:  # a NUL comes only from an escape in a double-quoted scalar
         _check_nul(data)
-    return data
+    return data, tuple(bool_words)
 
 
 def _check_nul(data: Any) -> None:
@@ -90,10 +98,10 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes | Problem:
 
 def parse_file(name: str, content: bytes, limits: Limits = DEFAULT_LIMITS) -> SourceFile | Problem:
     try:
-        data = load_text(name, content, limits)
+        data, bool_words = load_document(name, content, limits)
     except LoadError as exc:
         return Problem(Location(name, exc.line, exc.column), str(exc))
-    return SourceFile(name, data, content.count(b"\n") + 1, b"$" in content)
+    return SourceFile(name, data, content.count(b"\n") + 1, b"$" in content, bool_words)
 
 
 def load_files(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> LoadResult:

@@ -17,6 +17,11 @@ except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment, unused-ignore]
 
 
+# A plain scalar resolved to a boolean from another word than these (YAML 1.1's yes/no/on/off:
+# `text: NO` is false) is recorded with its position, for a lint.
+TRUE_FALSE = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
+BoolWord = tuple[int, int, str]  # (line, column, the word as written)
+
 MAX_DEPTH = 100  # mappings and sequences nested in one another; a schedule needs fewer than 10
 
 
@@ -25,6 +30,17 @@ def mark_of(node: yaml.Node) -> tuple[int, int]:
 
 
 class Loader(_BaseLoader):
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.bool_words: list[BoolWord] = []
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
+        value: bool = super().construct_yaml_bool(node)
+        # plain: style None (Python composer) or "" (libyaml's)
+        if node.start_mark is not None and not node.style and node.value not in TRUE_FALSE:
+            self.bool_words.append((*mark_of(node), node.value))
+        return value
+
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
@@ -57,3 +73,4 @@ class Loader(_BaseLoader):
 
 
 Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_loc_map)
+Loader.add_constructor("tag:yaml.org,2002:bool", Loader.construct_yaml_bool)
