@@ -22,6 +22,7 @@ class Fallback(Exception):
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float"))
 _plain_values: dict[str, Any] = {}  # plain scalar text -> its value (immutable); shared by files
 
@@ -82,11 +83,7 @@ def _build_from_events(loader: Loader) -> Any:  # noqa: C901 - one flat loop on 
                 raise Fallback
             value = event.value
             if event.implicit[0]:  # plain: resolved as the full loader does
-                text = value
-                value = plain_values[text] if text in plain_values else plain_value(loader, text)
-                if (value is True or value is False) and text not in TRUE_FALSE:
-                    mark = event.start_mark
-                    loader.bool_words.append((mark.line + 1, mark.column + 1, text))
+                value = plain_values[value] if value in plain_values else plain_value(loader, event)
         elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None or event.tag is not None or len(parents) >= MAX_DEPTH:
                 raise Fallback
@@ -127,16 +124,22 @@ def _build_from_events(loader: Loader) -> Any:  # noqa: C901 - one flat loop on 
             current.append(value)
 
 
-def _plain_value(loader: Loader, text: str) -> Any:
+def _plain_value(loader: Loader, event: Any) -> Any:
+    """A plain scalar that is not in the cache yet: resolved and constructed, then cached, except
+    a word YAML 1.1 reads as a boolean (``NO``), which is recorded with its position at every
+    occurrence (so it stays out of the cache, and the hot loop has nothing to check)."""
+    text = event.value
     tag = loader.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     if tag == _STR_TAG:
         value: Any = text
     elif tag in _PLAIN_TAGS:
-        value = loader.yaml_constructors[tag](
-            loader, yaml.ScalarNode(tag, text)
-        )  # no mark: unrecorded
+        node = yaml.ScalarNode(tag, text)  # no mark: the constructor records nothing
+        value = loader.yaml_constructors[tag](loader, node)
     else:
         raise Fallback  # a merge key, `=`...: the full path
-    if len(_plain_values) < 100_000:
+    if tag == _BOOL_TAG and text not in TRUE_FALSE:
+        mark = event.start_mark
+        loader.bool_words.append((mark.line + 1, mark.column + 1, text))
+    elif len(_plain_values) < 100_000:
         _plain_values[text] = value
     return value
