@@ -168,9 +168,10 @@ def compute(
         change = _change(name, want, desired, actual, ledger, now)
         if change is None:
             unchanged += 1
-            entry = ledger[name]
-            source = want.source.without_column()
-            if entry.source != source or entry.spec_hash != want.spec_hash:
+            entry, where = ledger[name], want.source
+            moved = entry.source.path != where.path or entry.source.line != where.line
+            if moved or entry.spec_hash != want.spec_hash:
+                source = where.without_column()
                 refresh.append(LedgerRefresh(name, want.state, source, want.spec_hash))
             continue
         if change.previous_name is not None:
@@ -201,22 +202,22 @@ def _change(
     now: datetime,
 ) -> Change | None:
     """The change one declared task needs; None when its row is managed and already equal."""
-    source, spec_hash = want.source.without_column(), want.spec_hash
     have = actual.get(name)
-    if have is None:
-        old = next((p for p in want.previous_names if p in actual and p not in desired), None)
-        if old is None:
-            return Change(Action.CREATE, name, None, want.state, source, spec_hash=spec_hash)
-        before = actual[old]
-        diff = differing_fields(before, want.state, now, _applied_enabled(ledger, old))
-        fields = ("name", *diff)
-        return Change(Action.RENAME, name, before, want.state, source, old, fields, spec_hash)
-    diff = differing_fields(have, want.state, now, _applied_enabled(ledger, name))
-    if name not in ledger:
-        return Change(Action.ADOPT, name, have, want.state, source, None, diff, spec_hash)
-    if diff:
-        return Change(Action.UPDATE, name, have, want.state, source, None, diff, spec_hash)
-    return None
+    if have is not None:
+        diff = differing_fields(have, want.state, now, _applied_enabled(ledger, name))
+        action = Action.ADOPT if name not in ledger else Action.UPDATE if diff else None
+        if action is None:
+            return None
+        source = want.source.without_column()
+        return Change(action, name, have, want.state, source, None, diff, want.spec_hash)
+    source = want.source.without_column()
+    old = next((p for p in want.previous_names if p in actual and p not in desired), None)
+    if old is None:
+        return Change(Action.CREATE, name, None, want.state, source, spec_hash=want.spec_hash)
+    before = actual[old]
+    diff = differing_fields(before, want.state, now, _applied_enabled(ledger, old))
+    fields = ("name", *diff)
+    return Change(Action.RENAME, name, before, want.state, source, old, fields, want.spec_hash)
 
 
 def differing_fields(
