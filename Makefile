@@ -59,7 +59,7 @@ test-adoption: $(STAMP) ## The adoption test at both ends of the matrix (Python 
 test-matrix: $(STAMP) ## The whole suite at both ends of the matrix (noxfile.py; slow)
 	$(BIN)/nox -s "tests(end='lowest')" "tests(end='highest')" -- $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check, ruff format --check, import contracts, mypy (core)
+lint: $(STAMP) ## ruff check, ruff format --check, import contracts (layers), mypy (core, db, daemon)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -157,19 +157,30 @@ def _flow(value: Any) -> str:
 
 
 def task_yaml(t: Task, file_queue: str) -> list[str]:
-    lines = [f"  {t.name}:", f"    task: {t.task}"]
+    return [
+        f"  {t.name}:",
+        f"    task: {t.task}",
+        *_schedule_yaml(t),
+        *_options_yaml(t, file_queue),
+    ]
+
+
+def _schedule_yaml(t: Task) -> list[str]:
     if t.every is not None:
-        lines.append(f"    every: {t.every[0]}")
-    elif t.cron_mapping:
-        assert t.cron is not None
-        lines.append("    cron:")
-        for name, value in zip(CRON_FIELDS, t.cron.split(), strict=True):
-            if value != "*":
-                lines.append(f"      {name}: {_scalar(value)}")
-        lines.append(f"    timezone: {t.timezone}")
-    else:
-        lines.append(f"    cron: {_scalar(t.cron)}")
-        lines.append(f"    timezone: {t.timezone}")
+        return [f"    every: {t.every[0]}"]
+    assert t.cron is not None
+    if not t.cron_mapping:
+        return [f"    cron: {_scalar(t.cron)}", f"    timezone: {t.timezone}"]
+    lines = ["    cron:"]
+    for name, value in zip(CRON_FIELDS, t.cron.split(), strict=True):
+        if value != "*":
+            lines.append(f"      {name}: {_scalar(value)}")
+    lines.append(f"    timezone: {t.timezone}")
+    return lines
+
+
+def _options_yaml(t: Task, file_queue: str) -> list[str]:
+    lines = []
     if t.args is not None:
         lines.append(f"    args: {_flow(t.args)}")
     if t.kwargs is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from syncer import conf
 from syncer.conf import ConfigurationError
-from syncer.core.desired import MAX_TASKS, Context
+from syncer.core.context import Context, Limits
 
 _MANAGE_PY_DEFAULT = re.compile(
     r"""environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']\s*\)"""
@@ -151,12 +151,22 @@ def context(check_tasks: bool = True) -> Context:
     other repositories): the default time zone then comes from ``$TIME_ZONE`` (else UTC)."""
     if check_tasks:
         setup_django()
-    settings = conf.get()
     return Context(
         default_timezone=default_timezone(),
         known_tasks=registered_tasks() if check_tasks else None,
-        max_tasks=settings.max_tasks if settings.max_tasks else MAX_TASKS,
+        limits=limits(),
         environ=dict(os.environ),
+    )
+
+
+def limits() -> Limits:
+    """The loader's limits, from the settings (``SYNCER_MAX_FILE_BYTES``, ``SYNCER_MAX_TASKS``,
+    ``SYNCER_MAX_YAML_NODES``; the core reads no environment variable itself)."""
+    settings = conf.get()
+    return Limits(
+        max_file_bytes=settings.max_file_bytes,
+        max_tasks=settings.max_tasks,
+        max_yaml_nodes=settings.max_yaml_nodes,
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from syncer.core.desired import Context, Desired, build
+from syncer.core.context import Context
+from syncer.core.desired import Desired, build
 from syncer.core.load import discover, load_files
 
 KNOWN_TASKS = frozenset({"tasks.print_hello", "tasks.write_to_file", "celery.backend_cleanup"})

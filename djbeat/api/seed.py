@@ -25,7 +25,7 @@ from syncer.api.serializers import TaskSerializer, task_name
 from syncer.api.views import task_response
 from syncer.core.durations import MAX_EVERY
 from syncer.core.state import TaskState
-from syncer.db import single
+from syncer.db import task_writes
 
 
 class SeedCreateSerializer(serializers.Serializer):
@@ -97,7 +97,7 @@ class CreateView(SeedView):
         """Create a task on an interval schedule (the seed's endpoint)."""
         data = SeedCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        task_id = single.create_task(TaskState(**data.state_fields()))
+        task_id = task_writes.create_task(TaskState(**data.state_fields()))
         return task_response(task_id, status.HTTP_201_CREATED)
 
 
@@ -113,7 +113,7 @@ class UpdateView(SeedView):
         data = SeedUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task_id = data.validated_data["id"]
-        single.update_task(task_id, data.state_fields())
+        task_writes.update_task(task_id, data.state_fields())
         return task_response(task_id)
 
 
@@ -128,5 +128,5 @@ class DeleteView(SeedView):
         """Delete a task (the seed's endpoint)."""
         data = SeedDeleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        single.delete_task(data.validated_data["id"])
+        task_writes.delete_task(data.validated_data["id"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,8 @@
 """The API's one error boundary: the syncer's errors -> HTTP statuses, and their OpenAPI form.
 
-``syncer.db.single`` raises plain syncer errors; views mix in ``SyncerErrors`` so that each becomes
-the DRF exception of its status (404, 409, 400, 503) with a JSON body, and nothing becomes a 500.
+``syncer.db.task_writes`` raises plain syncer errors; views mix in ``SyncerErrors`` so that each
+becomes the DRF exception of its status (404, 409, 400, 503) with a JSON body, and nothing becomes
+a 500.
 ``error_responses()`` declares the same bodies in the schema, and ``not_found`` gives URLs that
 match no route under /api/ the same JSON 404.
 """
@@ -19,7 +20,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from syncer.core.errors import TemporaryFault
-from syncer.db.single import InvalidTask, NameTaken, TaskManaged, TaskNotFound
+from syncer.db.task_writes import InvalidTask, NameTaken, TaskManaged, TaskNotFound
 
 
 class Conflict(exceptions.APIException):

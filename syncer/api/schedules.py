@@ -8,24 +8,19 @@ the admin) are shown. Crontab fields are checked by ``syncer.core.cron``, with t
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django_celery_beat.models import CrontabSchedule as CrontabRow
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from syncer import project
 from syncer.api.fields import PeriodField
-from syncer.core import cron
-from syncer.core.durations import MAX_EVERY, PERIOD_MICROSECONDS
-from syncer.core.state import CrontabKey, IntervalKey, ScheduleKey
-
-# Beat adds the interval to the current time: past year 9999 it raises OverflowError and stops.
-# (syncer.core.durations allows up to 999,999,999 days: longer than beat can run.)
-MAX_INTERVAL_DAYS = 1_000_000
-MAX_INTERVAL_US = MAX_INTERVAL_DAYS * PERIOD_MICROSECONDS["days"]
+from syncer.core import cron, rules
+from syncer.core.durations import MAX_DAYS, MAX_EVERY, MAX_TOTAL_US, PERIOD_MICROSECONDS
+from syncer.core.kinds import ScheduleKey
+from syncer.core.kinds.crontab import CrontabKey, unknown_timezone, valid_timezone
+from syncer.core.kinds.interval import IntervalKey
 
 
 class IntervalSchedule(serializers.Serializer):
@@ -34,10 +29,9 @@ class IntervalSchedule(serializers.Serializer):
     period = PeriodField()
 
     def validate(self, attrs: dict[str, Any]) -> IntervalKey:
-        if attrs["every"] * PERIOD_MICROSECONDS[attrs["period"]] > MAX_INTERVAL_US:
-            raise serializers.ValidationError(
-                {"every": f"too long: at most {MAX_INTERVAL_DAYS} days"}
-            )
+        # Beat adds the interval to the current time: past year 9999 it stops (the files' limit).
+        if attrs["every"] * PERIOD_MICROSECONDS[attrs["period"]] > MAX_TOTAL_US:
+            raise serializers.ValidationError({"every": f"too long: at most {MAX_DAYS} days"})
         return IntervalKey(attrs["every"], attrs["period"])
 
 
@@ -46,15 +40,6 @@ def _cron_field(name: str) -> serializers.CharField:
     return serializers.CharField(
         default="*", max_length=CrontabRow._meta.get_field(name).max_length
     )
-
-
-def default_timezone() -> str:
-    return str(getattr(settings, "CELERY_TIMEZONE", None) or settings.TIME_ZONE or "UTC")
-
-
-@lru_cache(maxsize=1)
-def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 class CrontabSchedule(serializers.Serializer):
@@ -67,14 +52,14 @@ class CrontabSchedule(serializers.Serializer):
     month_of_year = _cron_field("month_of_year")
     day_of_week = _cron_field("day_of_week")
     timezone = serializers.CharField(
-        default=default_timezone, max_length=63, help_text="IANA time zone (default: Celery's)"
+        default=project.default_timezone,
+        max_length=rules.TIMEZONE_MAX,
+        help_text="IANA time zone (default: Celery's)",
     )
 
     def validate_timezone(self, value: str) -> str:
-        if value not in _timezones():
-            raise serializers.ValidationError(
-                f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)"
-            )
+        if not valid_timezone(value):
+            raise serializers.ValidationError(unknown_timezone(value))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> CrontabKey:

@@ -3,7 +3,7 @@
 Reads and writes have separate serializers, so that the schema describes each exactly: the read
 form shows every column users set, plus run-time columns and ownership (``managed``, ``source``);
 the write form takes only what a user sets, and ``state_fields()`` turns it into the ``TaskState``
-fields that ``syncer.db.single`` writes.
+fields that ``syncer.db.task_writes`` writes.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from rest_framework import serializers
 
 from syncer.api.fields import JsonList, JsonObject, TaskNameField
 from syncer.api.schedules import SCHEDULE_SCHEMA, ScheduleField
+from syncer.core import rules
 from syncer.core.state import canonical_json
 from syncer.db.kinds import NO_SCHEDULE
-from syncer.db.single import schedule_of
+from syncer.db.task_writes import schedule_of
 from syncer.models import ManagedTask
 
 _ANY_JSON = {"description": "the stored JSON value (the raw text if it is not valid JSON)"}
@@ -101,12 +102,14 @@ def _decoded(text: str | None, empty: Any) -> Any:
 def task_name() -> serializers.CharField:
     """Kept as written, spaces included, as the schedule files keep it."""
     return serializers.CharField(
-        min_length=1, max_length=200, trim_whitespace=False, help_text="unique"
+        min_length=1, max_length=rules.NAME_MAX, trim_whitespace=False, help_text="unique"
     )
 
 
 def _optional_text() -> serializers.CharField:
-    return serializers.CharField(max_length=200, allow_null=True, allow_blank=True, default=None)
+    return serializers.CharField(
+        max_length=rules.NAME_MAX, allow_null=True, allow_blank=True, default=None
+    )
 
 
 class TaskWriteSerializer(serializers.Serializer):
@@ -121,22 +124,23 @@ class TaskWriteSerializer(serializers.Serializer):
     queue = _optional_text()
     exchange = _optional_text()
     routing_key = _optional_text()
-    priority = serializers.IntegerField(min_value=0, max_value=255, allow_null=True, default=None)
+    priority = serializers.IntegerField(
+        min_value=rules.PRIORITY_MIN, max_value=rules.PRIORITY_MAX, allow_null=True, default=None
+    )
     headers = JsonObject(default=dict)
     enabled = serializers.BooleanField(default=True)
     expires = serializers.DateTimeField(allow_null=True, default=None)
     expire_seconds = serializers.IntegerField(
-        min_value=0, max_value=2_147_483_647, allow_null=True, default=None
+        min_value=0, max_value=rules.EXPIRE_SECONDS_MAX, allow_null=True, default=None
     )
     start_time = serializers.DateTimeField(allow_null=True, default=None)
     one_off = serializers.BooleanField(default=False)
     description = serializers.CharField(allow_blank=True, allow_null=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("expires") is not None and attrs.get("expire_seconds") is not None:
-            raise serializers.ValidationError(
-                {"expire_seconds": ["set expires or expire_seconds, not both"]}
-            )
+        conflict = rules.expiry_conflict(attrs.get("expires"), attrs.get("expire_seconds"))
+        if conflict:
+            raise serializers.ValidationError({"expire_seconds": [conflict]})
         return attrs
 
     def state_fields(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Each handler validates with a serializer, checks the row (404) and its ownership (409) before
 the body (so a managed task answers "edit the file" whatever was sent), and leaves the write to
-``syncer.db.single``, which checks both again under the apply lock.
+``syncer.db.task_writes``, which checks both again under the apply lock.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from syncer.api.parsers import SafeJSONParser
 from syncer.api.permissions import IsStaffOrReadOnly
 from syncer.api.serializers import TaskSerializer, TaskWriteSerializer
 from syncer.core.state import TaskState
-from syncer.db import single
+from syncer.db import task_writes
 from syncer.db.kinds import KINDS
 from syncer.models import ManagedTask
 
@@ -45,7 +45,7 @@ def task_response(task_id: int, status_code: int = status.HTTP_200_OK) -> Respon
 def refuse_if_managed(task_id: int) -> None:
     ledger = ManagedTask.objects.filter(task_id=task_id).first()
     if ledger is not None:
-        raise single.TaskManaged(ledger)
+        raise task_writes.TaskManaged(ledger)
 
 
 def _write(description: str, created: bool = False) -> Any:
@@ -109,7 +109,7 @@ class TaskViewSet(SyncerErrors, viewsets.ModelViewSet):  # type: ignore[misc]
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = TaskWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        task_id = single.create_task(TaskState(**data.state_fields()))
+        task_id = task_writes.create_task(TaskState(**data.state_fields()))
         return task_response(task_id, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -117,10 +117,10 @@ class TaskViewSet(SyncerErrors, viewsets.ModelViewSet):  # type: ignore[misc]
         refuse_if_managed(row.pk)
         data = TaskWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        single.update_task(row.pk, data.state_fields())
+        task_writes.update_task(row.pk, data.state_fields())
         return task_response(row.pk)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         row = self.get_object()
-        single.delete_task(row.pk)
+        task_writes.delete_task(row.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,13 +20,15 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 @dataclass
-class Outcome:
+class Exit:
+    """The exit code of a command, set by the command or by the boundary."""
+
     code: int = EXIT_OK
 
 
 @contextmanager
-def boundary(args: argparse.Namespace) -> Iterator[Outcome]:
-    outcome = Outcome()
+def boundary(args: argparse.Namespace) -> Iterator[Exit]:
+    outcome = Exit()
     as_json = getattr(args, "output", "text") == "json"
     try:
         yield outcome

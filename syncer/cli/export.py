@@ -33,16 +33,16 @@ def run(args: argparse.Namespace) -> int:
     items: list[Item] = []
     left_out = {"celery": 0, "declared": 0}
     for name, state in snapshot.states.items():
-        owned = snapshot.owned.get(name)
-        if (args.scope == "managed" and not owned) or (args.scope == "unmanaged" and owned):
+        entry = snapshot.ledger.get(name)
+        if (args.scope == "managed" and not entry) or (args.scope == "unmanaged" and entry):
             continue
         if name in declared:
             left_out["declared"] += 1
         elif name.startswith(BEAT_OWN_PREFIX) and not args.include_celery:
             left_out["celery"] += 1
         else:
-            items.append(Item(state, f"managed, declared at {owned.source}" if owned else ""))
-    managed = sum(1 for item in items if item.state.name in snapshot.owned)
+            items.append(Item(state, f"managed, declared at {entry.source}" if entry else ""))
+    managed = sum(1 for item in items if item.state.name in snapshot.ledger)
     header = (
         f"Exported by `syncer export --{args.scope}` from the live django-celery-beat tables: "
         f"{len(items)} tasks\n({managed} managed, {len(items) - managed} unmanaged). Applying "

@@ -25,9 +25,10 @@ from typing import Any
 
 from syncer.cli.export import output_path, warn_unregistered, write_document
 from syncer.core import render
-from syncer.core.beat_import import convert, timezone_name
+from syncer.core.beat_import import convert
 from syncer.core.errors import UserError
 from syncer.core.export import Item, Unrepresentable, export
+from syncer.core.kinds.crontab import timezone_name
 
 DEFAULT_ATTRS = ("beat_schedule", "CELERY_BEAT_SCHEDULE", "CELERYBEAT_SCHEDULE")
 

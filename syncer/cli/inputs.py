@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 
 from syncer import project
 from syncer.core import render
-from syncer.core.desired import Desired, build
+from syncer.core.desired import Desired
 from syncer.core.errors import ValidationFailed
-from syncer.core.lints import lint
-from syncer.core.load import discover, load_files
+from syncer.core.pipeline import Pipeline
 
 
 def paths(args: argparse.Namespace) -> list[str]:
@@ -25,17 +24,14 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
 
     Lints are warnings (kept in ``desired.problems``); with ``--strict`` they are errors too.
     """
-    found, problems = discover(paths(args))
-    loaded = load_files(found)
-    desired = build(loaded.files, project.context(check_tasks=check_tasks))
-    errors = sorted(problems + loaded.problems + desired.errors)
-    warnings = lint(desired, datetime.now(UTC)) if not errors else []
-    if getattr(args, "strict", False) and warnings:
-        errors = sorted(errors + [replace(w, severity="error") for w in warnings])
+    pipeline = Pipeline(project.context(check_tasks=check_tasks))
+    loaded = pipeline.load(paths(args), datetime.now(UTC))
+    errors = loaded.errors
+    if getattr(args, "strict", False) and loaded.warnings:
+        errors = sorted(errors + [replace(w, severity="error") for w in loaded.warnings])
     if errors:
         raise ValidationFailed(errors)
-    desired.problems = sorted(desired.problems + warnings)
-    return desired
+    return loaded.desired
 
 
 def report_warnings(desired: Desired, args: argparse.Namespace) -> None:

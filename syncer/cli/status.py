@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     pending: dict[str, Any]
     try:
         desired = load_desired(args)
-        plan = compute(desired.tasks, snapshot.states, snapshot.owned, timezone.now())
+        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now())
         pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
     except ValidationFailed as exc:
         pending = {"valid": False, "problems": [str(p) for p in exc.problems]}

@@ -13,7 +13,7 @@ from syncer.cli import audit
 from syncer.cli.inputs import paths
 from syncer.core.errors import UserError
 from syncer.daemon import leader, logs
-from syncer.daemon.health import Metrics, Status, serve
+from syncer.daemon.health import Metrics, Readiness, serve
 from syncer.daemon.loop import Options, Reconciler
 
 
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         revision=args.revision,
         applied_by=f"syncer-watch:{audit.applied_by()}",
     )
-    status, metrics = Status(), Metrics()
+    status, metrics = Readiness(), Metrics()
     server = _serve(args.metrics_port, status, metrics) if args.metrics_port is not None else None
     stop = threading.Event()
     reconciler: Reconciler | None = None
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(port: int, status: Status, metrics: Metrics) -> ThreadingHTTPServer:
+def _serve(port: int, status: Readiness, metrics: Metrics) -> ThreadingHTTPServer:
     try:
         return serve(port, status, metrics)
     except OSError as exc:

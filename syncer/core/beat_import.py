@@ -14,30 +14,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_EVEN, Decimal
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from celery.schedules import crontab, schedule, solar
-
-from syncer.core import cron
-from syncer.core.durations import MAX_TOTAL_US, DurationError, to_interval
+from syncer.core import rules
 from syncer.core.errors import Location, Problem
-from syncer.core.export import Unrepresentable
-from syncer.core.state import (
-    ClockedKey,
-    CrontabKey,
-    IntervalKey,
-    ScheduleKey,
-    SolarKey,
-    TaskState,
-    canonical_json,
-)
+from syncer.core.kinds import KINDS, ScheduleKey, Unrepresentable, kind_of
+from syncer.core.state import TaskState, canonical_json
 
 ENTRY_KEYS = ("task", "schedule", "args", "kwargs", "options", "relative")
 OPTIONS = ("queue", "exchange", "routing_key", "priority", "headers", "expires", "expire_seconds")
-_TZ_CRONTAB = ("django_celery_beat.tzcrontab", "TzAwareCrontab")
-_CLOCKED = ("django_celery_beat.clockedschedule", "clocked")
 
 
 @dataclass
@@ -63,7 +49,32 @@ def convert(beat_schedule: Mapping[Any, Any], default_timezone: str, source: str
 
 
 def _entry(name: Any, entry: Any, default_timezone: str) -> tuple[TaskState, bool]:
-    if not isinstance(name, str) or not 1 <= len(name) <= 200:
+    task = _checked_entry(name, entry)
+    key, used_default = _schedule(entry["schedule"], default_timezone)
+    args = _json(entry.get("args") or [], "args")
+    if not isinstance(args, list):
+        raise Unrepresentable("args", f"expected a list or tuple, not {type(args).__name__}")
+    kwargs = _json(entry.get("kwargs") or {}, "kwargs")
+    if not isinstance(kwargs, dict):
+        raise Unrepresentable("kwargs", f"expected a dict, not {type(kwargs).__name__}")
+    options = entry.get("options") or {}
+    if not isinstance(options, Mapping):
+        raise Unrepresentable("options", f"expected a dict, not {type(options).__name__}")
+    state = TaskState(
+        name=name,
+        task=task,
+        schedule=key,
+        args=canonical_json(args),
+        kwargs=canonical_json(kwargs),
+        one_off=kind_of(key).runs_once,
+        **_options(options),
+    )
+    return state, used_default
+
+
+def _checked_entry(name: Any, entry: Any) -> str:
+    """The entry's task name, once its shape is one a row can hold; else ``Unrepresentable``."""
+    if not isinstance(name, str) or not 1 <= len(name) <= rules.NAME_MAX:
         raise Unrepresentable(None, "the entry's name must be a string of 1 to 200 characters")
     if not isinstance(entry, Mapping):
         raise Unrepresentable(None, "expected a dict with 'task' and 'schedule'")
@@ -83,151 +94,20 @@ def _entry(name: Any, entry: Any, default_timezone: str) -> tuple[TaskState, boo
             "relative=True rounds run times to the interval's resolution; "
             "django-celery-beat rows have no such setting",
         )
-    key, used_default = _schedule(entry["schedule"], default_timezone)
-    args = _json(entry.get("args") or [], "args")
-    if not isinstance(args, list):
-        raise Unrepresentable("args", f"expected a list or tuple, not {type(args).__name__}")
-    kwargs = _json(entry.get("kwargs") or {}, "kwargs")
-    if not isinstance(kwargs, dict):
-        raise Unrepresentable("kwargs", f"expected a dict, not {type(kwargs).__name__}")
-    options = entry.get("options") or {}
-    if not isinstance(options, Mapping):
-        raise Unrepresentable("options", f"expected a dict, not {type(options).__name__}")
-    state = TaskState(
-        name=name,
-        task=task,
-        schedule=key,
-        args=canonical_json(args),
-        kwargs=canonical_json(kwargs),
-        one_off=key.kind == "clocked",
-        **_options(options),
-    )
-    return state, used_default
+    return task
 
 
 def _schedule(value: Any, default_timezone: str) -> tuple[ScheduleKey, bool]:
-    if isinstance(value, bool):
-        raise Unrepresentable("schedule", "expected a number of seconds, not a boolean")
-    if isinstance(value, int | float):
-        try:
-            delta = timedelta(seconds=value)
-        except (OverflowError, ValueError):
-            raise Unrepresentable("schedule", f"{value!r} seconds is not an interval") from None
-        return _interval(delta), False
-    if isinstance(value, timedelta):
-        return _interval(value), False
-    if type(value) is schedule:
-        if value.relative:
-            raise Unrepresentable(
-                "schedule",
-                "schedule(relative=True) rounds run times to the interval's resolution; "
-                "django-celery-beat rows have no such setting",
-            )
-        return _interval(value.run_every), False
-    if type(value) is crontab or _is(value, _TZ_CRONTAB):
-        return _crontab(value, default_timezone)
-    if type(value) is solar:
-        return SolarKey(value.event, _six_places(value.lat), _six_places(value.lon)), False
-    if _is(value, _CLOCKED):
-        return ClockedKey(value.clocked_time.astimezone(UTC)), False
-    kind = type(value)
+    for kind in KINDS.values():
+        found = kind.from_beat(value, default_timezone)
+        if found is not None:
+            return found
+    cls = type(value)
     raise Unrepresentable(
         "schedule",
-        f"{kind.__module__}.{kind.__qualname__} is a custom schedule class: django-celery-beat "
+        f"{cls.__module__}.{cls.__qualname__} is a custom schedule class: django-celery-beat "
         "stores intervals, crontabs, solar events and clocked times only",
     )
-
-
-def _is(value: Any, qualified: tuple[str, str]) -> bool:
-    return (type(value).__module__, type(value).__qualname__) == qualified
-
-
-def _interval(delta: timedelta) -> IntervalKey:
-    total = delta // timedelta(microseconds=1)
-    if total <= 0:
-        raise Unrepresentable("schedule", f"the interval {delta} is not greater than zero")
-    if total > MAX_TOTAL_US:
-        raise Unrepresentable("schedule", f"the interval {delta} is too long")
-    try:
-        every, period = to_interval(total)
-    except DurationError as exc:
-        raise Unrepresentable("schedule", str(exc)) from None
-    return IntervalKey(every, period)
-
-
-def _crontab(value: crontab, default_timezone: str) -> tuple[CrontabKey, bool]:
-    fields = cron.CronFields(
-        **{name: _cron_field(getattr(value, f"_orig_{name}"), name) for name in cron.FIELDS}
-    )
-    errors = cron.check(fields)
-    if errors:
-        # Celery and django-celery-beat disagree on a few spellings (monday -> mon): use the one
-        # both accept, when there is one.
-        fixed = cron.CronFields(
-            **{
-                name: cron.suggest(name, getattr(fields, name)) or getattr(fields, name)
-                for name in cron.FIELDS
-            }
-        )
-        if cron.check(fixed):
-            detail = "; ".join(f"{e.field}: {e}" if e.field else str(e) for e in errors)
-            raise Unrepresentable("schedule", f"crontab {fields.expression()!r}: {detail}")
-        fields = fixed
-    if any(
-        getattr(crontab(**{n: getattr(fields, n) for n in cron.FIELDS}), name)
-        != getattr(value, name)
-        for name in cron.FIELDS
-    ):  # the spelling means other fire times than the original: list them instead
-        fields = cron.CronFields(
-            **{name: ",".join(str(v) for v in sorted(getattr(value, name))) for name in cron.FIELDS}
-        )
-    zone, used_default = _timezone_of(value, default_timezone)
-    return CrontabKey(
-        fields.minute,
-        fields.hour,
-        fields.day_of_month,
-        fields.month_of_year,
-        fields.day_of_week,
-        zone,
-    ), used_default
-
-
-def _cron_field(spec: Any, name: str) -> str:
-    if isinstance(spec, str):
-        return spec.strip()
-    if isinstance(spec, int) and not isinstance(spec, bool):
-        return str(spec)
-    if isinstance(spec, set | frozenset | list | tuple | range) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in spec
-    ):
-        return ",".join(str(v) for v in sorted(set(spec)))
-    raise Unrepresentable("schedule", f"crontab {name}={spec!r} cannot be written as a cron field")
-
-
-def _timezone_of(value: crontab, default: str) -> tuple[str, bool]:
-    # Not ``crontab(app=...)``'s app: beat's ScheduleEntry replaces it with the app running beat
-    # (``maybe_schedule(schedule, app=...)``), so a plain crontab runs in that app's zone.
-    if not _is(value, _TZ_CRONTAB):
-        return default, True
-    zone: tzinfo = value.__dict__["tz"]
-    return timezone_name(zone), False
-
-
-def timezone_name(zone: Any) -> str:
-    """The IANA name of a tzinfo (zoneinfo, pytz, or UTC); raise Unrepresentable otherwise."""
-    if zone is UTC:
-        return "UTC"
-    for attribute in ("key", "zone"):  # zoneinfo, pytz
-        name = getattr(zone, attribute, None)
-        if isinstance(name, str) and name:
-            return name
-    raise Unrepresentable(
-        "schedule", f"time zone {zone!r} has no IANA name (pass --timezone Europe/Berlin, ...)"
-    )
-
-
-def _six_places(value: Any) -> str:
-    return str(Decimal(str(value)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN))
 
 
 def _json(value: Any, where: str) -> Any:
@@ -288,8 +168,9 @@ def _options(options: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 def _expiry(expires: Any, expire_seconds: Any) -> dict[str, Any]:
-    if expires is not None and expire_seconds is not None:
-        raise Unrepresentable("options.expires", "set expires or expire_seconds, not both")
+    conflict = rules.expiry_conflict(expires, expire_seconds)
+    if conflict:
+        raise Unrepresentable("options.expires", conflict)
     if expire_seconds is not None:
         expires = expire_seconds
     if expires is None:

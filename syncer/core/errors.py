@@ -16,6 +16,10 @@ class Location:
     line: int = 0
     column: int = 0
 
+    def without_column(self) -> Location:
+        """Where a task is declared, as the ledger records it and plans show it (path:line)."""
+        return Location(self.path, self.line)
+
     def __str__(self) -> str:
         if not self.line:
             return self.path

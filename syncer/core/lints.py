@@ -1,184 +1,59 @@
 """Schedules that are valid but probably do not do what their author thinks: warnings with the
-file position (errors with ``--strict``). Pure: Celery's cron parser and zoneinfo, no database.
-
-- minute ``*`` with a restricted hour fires every minute of those hours;
-- a step at least as large as its range's span means the range's first value only;
-- day-of-month and day-of-week both restricted: Celery requires both to match (cron: either);
-- a cron in a local time zone whose fire times fall in a DST gap (skipped or moved) or overlap
-  (run twice) within the next year;
-- an interval below one second;
-- a clocked time in the past (beat runs it at once).
+file position (errors with ``--strict``). Pure. Each kind has its own lints (``Kind.lints``):
+the cron ones in ``syncer.core.kinds.crontab_lints``, a sub-second interval, a clocked time in
+the past. And one about YAML itself: a bare ``NO`` (``yes``, ``on``, ``off``...) in ``args``,
+``kwargs`` or ``headers`` is the boolean false, not the text the task probably expects.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from bisect import bisect_right
+from datetime import datetime
 
-from celery.schedules import crontab
+from syncer.core.desired import Desired
+from syncer.core.errors import Location, Problem
+from syncer.core.kinds import kind_of
 
-from syncer.core.desired import Desired, DesiredTask
-from syncer.core.errors import Problem
-from syncer.core.state import ClockedKey, CrontabKey, IntervalKey
-
-_RANGES = {
-    "minute": (0, 59),
-    "hour": (0, 23),
-    "day_of_month": (1, 31),
-    "month_of_year": (1, 12),
-    "day_of_week": (0, 6),
-}
-_STEP = re.compile(r"^(\*|(\d+)-(\d+))/(\d+)$")
+JSON_KEYS = ("args", "kwargs", "headers")  # values passed to the task as they are
 
 
 def lint(desired: Desired, now: datetime) -> list[Problem]:
     problems: list[Problem] = []
     for task in desired.tasks.values():
-        for field, message in _lint_task(task, now):
+        key = task.state.schedule
+        for field, message in kind_of(key).lints(key, now):
             where = task.location_of(field)
             if field == "timezone" and where == task.source:
-                where = task.location_of("cron")  # the default time zone: point at the cron
+                # the default time zone: point at the schedule key
+                where = task.location_of(kind_of(key).spec_key)
             problems.append(
                 Problem(where, message, task=task.state.name, field=field, severity="warning")
             )
+    problems.extend(_bool_words(desired))
     return sorted(problems)
 
 
-def _lint_task(task: DesiredTask, now: datetime) -> Iterator[tuple[str, str]]:
-    key = task.state.schedule
-    if isinstance(key, IntervalKey):
-        if key.period == "microseconds" and key.every < 1_000_000:
-            yield (
-                "every",
-                (
-                    f"an interval of {key.every / 1000:g} ms: beat checks its schedule at most "
-                    "a few times a second and will not keep this pace"
-                ),
-            )
-    elif isinstance(key, ClockedKey):
-        if key.clocked_time <= now:
-            yield (
-                "clocked",
-                (
-                    f"{key.clocked_time.isoformat()} is in the past: "
-                    "beat runs the task once, at once"
-                ),
-            )
-    elif isinstance(key, CrontabKey):
-        # Many tasks share a few expressions: lint each (expression, zone) once per hour.
-        yield from _lint_cron_cached(key, now.replace(minute=0, second=0, microsecond=0))
-
-
-@lru_cache(maxsize=4096)
-def _lint_cron_cached(key: CrontabKey, now: datetime) -> tuple[tuple[str, str], ...]:
-    return tuple(_lint_cron(key, now))
-
-
-def _lint_cron(key: CrontabKey, now: datetime) -> Iterator[tuple[str, str]]:
-    if key.minute == "*" and key.hour != "*":
-        yield (
-            "cron",
-            (
-                f"minute is '*' with hour {key.hour!r}: fires every minute of those hours "
-                f"(60 times an hour); did you mean minute '0'?"
-            ),
+def _bool_words(desired: Desired) -> list[Problem]:
+    """Each plain word that became a boolean inside a task's args, kwargs or headers. The word's
+    position says which key it is under: the nearest task key before it in the file."""
+    problems: list[Problem] = []
+    for path, words in desired.bool_words.items():
+        keys = sorted(
+            (mark, task.state.name, field)
+            for task in desired.tasks.values()
+            if task.source.path == path
+            for field, mark in task.field_marks
         )
-    for field in _RANGES:
-        value = getattr(key, field)
-        for part in value.split(","):
-            match = _STEP.match(part)
-            if not match:
+        marks = [mark for mark, _, _ in keys]
+        for line, column, word in words:
+            index = bisect_right(marks, (line, column)) - 1
+            if index < 0 or keys[index][2] not in JSON_KEYS:
                 continue
-            low, high = _RANGES[field]
-            if match.group(2) is not None:
-                low, high = int(match.group(2)), int(match.group(3))
-            step = int(match.group(4))
-            if step > high - low:
-                yield (
-                    "cron",
-                    (
-                        f"{field} {part!r}: the step {step} is larger than the range {low}-{high}, "
-                        f"so it means {low} only"
-                    ),
-                )
-    if key.day_of_month != "*" and key.day_of_week != "*":
-        yield (
-            "cron",
-            (
-                f"day_of_month {key.day_of_month!r} and day_of_week {key.day_of_week!r} are both "
-                "restricted: Celery runs only on days matching both (classic cron: either)"
-            ),
-        )
-    for kind, when in dst_hits(key, now):
-        yield (
-            "timezone",
-            (
-                f"{when:%Y-%m-%d %H:%M} does not exist in {key.timezone} (DST starts): beat runs "
-                "that day's run at a shifted time"
-                if kind == "gap"
-                else f"{when:%Y-%m-%d %H:%M} occurs twice in {key.timezone} (DST ends): beat runs "
-                "once, at the first occurrence; the interval to the next run is an hour longer"
-            ),
-        )
-
-
-def dst_hits(key: CrontabKey, now: datetime) -> list[tuple[str, datetime]]:
-    """DST transitions in the next year where this cron has a fire time in the gap or overlap."""
-    try:
-        schedule = crontab(
-            key.minute, key.hour, key.day_of_week, key.day_of_month, key.month_of_year
-        )
-    except (ValueError, TypeError):
-        return []
-    hits = []
-    for start, before, after in _transitions(key.timezone, now.year):
-        if not now <= start < now + timedelta(days=366):
-            continue
-        local = start.astimezone(ZoneInfo(key.timezone)).replace(tzinfo=None)
-        shift = after - before
-        kind = "gap" if shift > timedelta(0) else "overlap"
-        # the wall-clock window that is missing (gap) or seen twice (overlap)
-        window_start = local - shift if shift > timedelta(0) else local
-        minutes = int(abs(shift).total_seconds() // 60)
-        for offset in range(minutes):
-            wall = window_start + timedelta(minutes=offset)
-            if (
-                wall.minute in schedule.minute
-                and wall.hour in schedule.hour
-                and wall.day in schedule.day_of_month
-                and wall.month in schedule.month_of_year
-                and (wall.isoweekday() % 7) in schedule.day_of_week
-            ):
-                hits.append((kind, wall))
-                break
-    return hits
-
-
-@lru_cache(maxsize=256)
-def _transitions(tz_name: str, year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
-    """(UTC instant, offset before, offset after) of each offset change in year and year + 1."""
-    tz = ZoneInfo(tz_name)
-    out = []
-    t = datetime(year, 1, 1, tzinfo=UTC)
-    end = datetime(year + 2, 1, 1, tzinfo=UTC)
-    previous = t.astimezone(tz).utcoffset()
-    while t < end:
-        nxt = t + timedelta(hours=1)
-        offset = nxt.astimezone(tz).utcoffset()
-        if offset != previous:
-            lo, hi = t, nxt  # narrow to the minute
-            while hi - lo > timedelta(minutes=1):
-                mid = lo + (hi - lo) / 2
-                if mid.astimezone(tz).utcoffset() == previous:
-                    lo = mid
-                else:
-                    hi = mid
-            instant = hi.replace(second=0, microsecond=0)
-            assert previous is not None and offset is not None
-            out.append((instant, previous, offset))
-            previous = offset
-        t = nxt
-    return tuple(out)
+            _, name, field = keys[index]
+            value = "true" if word.lower() in ("yes", "on") else "false"
+            message = (
+                f"{word} is read as the boolean {value} (YAML 1.1); write '{word}' for the text"
+            )
+            where = Location(path, line, column)
+            problems.append(Problem(where, message, task=name, field=field, severity="warning"))
+    return problems

@@ -1,7 +1,9 @@
-"""The diff: desired tasks vs the live rows (and which of them the syncer owns) -> a ``Plan``.
+"""The diff: desired tasks vs the live rows (and which of them the syncer manages) -> a ``Plan``.
 
 Pure: no database. A plan is an ordered tuple of typed ``Change`` values, with counts, a safety
-check and a checksum. Renderers (text, JSON) and ``apply`` all read the same ``Plan``.
+check and a checksum. Renderers (text, JSON) and ``apply`` all read the same ``Plan``, and each
+change carries what apply writes for it (the state, where it is declared, its spec hash), so that
+the checksum of a reviewed plan covers every write.
 """
 
 from __future__ import annotations
@@ -11,23 +13,36 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from syncer.core.desired import DesiredTask
 from syncer.core.errors import Location, UnsafePlan
 from syncer.core.state import COMPARED_FIELDS, TaskState
+from syncer.core.task_build import DesiredTask
 
-ACTIONS = ("create", "update", "rename", "adopt", "delete")
 FORMAT_VERSION = 1
 MASS_CHANGE_RATIO = 0.30
 MASS_CHANGE_MIN_MANAGED = 10
 
 
-@dataclass(frozen=True)
-class Owned:
-    """What the ownership ledger says about one managed row."""
+class Action(StrEnum):
+    """What a change does to a row; the order here is the order of a plan."""
 
-    source: str = ""
+    CREATE = "create"
+    UPDATE = "update"
+    RENAME = "rename"
+    ADOPT = "adopt"
+    DELETE = "delete"
+
+
+_ORDER = {action: index for index, action in enumerate(Action)}
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What the ownership ledger (``ManagedTask``) says about one managed row."""
+
+    source: Location = field(default_factory=lambda: Location(""))  # path:line last applied
     spec_hash: str = ""
     # `enabled` as the syncer last wrote it (None: unknown): tells a row that beat disabled after
     # its run from one that a declaration disabled.
@@ -36,27 +51,24 @@ class Owned:
 
 @dataclass(frozen=True)
 class Change:
-    action: str
+    action: Action
     name: str
     before: TaskState | None
     after: TaskState | None
-    source: Location | None = None
+    source: Location | None = None  # path:line of the declaration (none for a delete)
     previous_name: str | None = None
     fields: tuple[str, ...] = ()
+    spec_hash: str = ""  # recorded in the ledger with the declaration's source
 
     @property
     def sort_key(self) -> tuple[int, str]:
-        return ACTIONS.index(self.action), self.name
-
-    @property
-    def touches_schedule(self) -> bool:
-        return "schedule" in self.fields or self.before is None
+        return _ORDER[self.action], self.name
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "action": self.action,
+            "action": str(self.action),
             "name": self.name,
-            "source": _source(self.source),
+            "source": None if self.source is None else str(self.source),
             "before": self.before.to_json() if self.before else None,
             "after": self.after.to_json() if self.after else None,
             "changed_fields": list(self.fields),
@@ -67,30 +79,52 @@ class Change:
 
 
 @dataclass(frozen=True)
+class LedgerRefresh:
+    """An unchanged managed row whose ledger entry is out of date (the declaration moved to
+    another line or file, or was respelled): apply rewrites the entry, not the row."""
+
+    name: str
+    state: TaskState
+    source: Location
+    spec_hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "source": str(self.source), "spec_hash": self.spec_hash}
+
+
+@dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...]
     unchanged: int
-    managed: int  # rows owned by the syncer before this plan
-    unmanaged: int  # live rows the syncer does not own and leaves alone
-    desired: Mapping[str, DesiredTask] = field(default_factory=dict)
-    # Owned, unchanged rows whose ledger entry (source file:line, spec hash) is out of date.
-    ledger_refresh: tuple[str, ...] = ()
+    managed: int  # rows managed by the syncer before this plan
+    unmanaged: int  # live rows the syncer does not manage and leaves alone
+    declared: int = 0  # tasks declared in the files
+    ledger_refresh: tuple[LedgerRefresh, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         return not self.changes
 
-    def count(self, action: str) -> int:
+    @property
+    def writes_nothing(self) -> bool:
+        return not self.changes and not self.ledger_refresh
+
+    def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
 
     def summary(self) -> dict[str, int]:
-        counts = {action: self.count(action) for action in ACTIONS}
+        counts: dict[str, int] = {str(action): self.count(action) for action in Action}
         counts["unchanged"] = self.unchanged
         return counts
 
     def checksum(self) -> str:
-        payload = json.dumps([c.to_json() for c in self.changes], sort_keys=True).encode()
-        return hashlib.sha256(payload).hexdigest()
+        """Of everything apply writes: the changes, each with its spec hash, and the ledger
+        entries it refreshes. (Previews are not in it: they move with the clock.)"""
+        payload = {
+            "changes": [{**c.to_json(), "spec_hash": c.spec_hash} for c in self.changes],
+            "ledger_refresh": [refresh.to_json() for refresh in self.ledger_refresh],
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,13 +135,13 @@ class Plan:
         }
 
     def raise_if_unsafe(self, *, force: bool = False, allow_empty: bool = False) -> None:
-        deletes = self.count("delete")
-        if not allow_empty and not self.desired and self.managed and deletes >= self.managed:
+        deletes = self.count(Action.DELETE)
+        if not allow_empty and not self.declared and self.managed and deletes >= self.managed:
             raise UnsafePlan(
                 f"refusing to delete all {self.managed} managed tasks: no task is declared "
                 "(empty or missing directory?). Use --allow-empty if that is what you want."
             )
-        touched = deletes + self.count("update") + self.count("rename")
+        touched = deletes + self.count(Action.UPDATE) + self.count(Action.RENAME)
         if (
             not force
             and self.managed >= MASS_CHANGE_MIN_MANAGED
@@ -123,51 +157,67 @@ class Plan:
 def compute(
     desired: Mapping[str, DesiredTask],
     actual: Mapping[str, TaskState],
-    owned: Mapping[str, Owned],
+    ledger: Mapping[str, LedgerEntry],
     now: datetime,
 ) -> Plan:
     changes: list[Change] = []
     unchanged = 0
-    refresh: list[str] = []
+    refresh: list[LedgerRefresh] = []
     renamed_from: set[str] = set()
     for name, want in desired.items():
-        have = actual.get(name)
-        if have is None:
-            old = next((p for p in want.previous_names if p in actual and p not in desired), None)
-            if old is not None:
-                renamed_from.add(old)
-                before = actual[old]
-                diff = differing_fields(before, want.state, now, _applied_enabled(owned, old))
-                changes.append(
-                    Change("rename", name, before, want.state, want.source, old, ("name", *diff))
-                )
-            else:
-                changes.append(Change("create", name, None, want.state, want.source))
-            continue
-        diff = differing_fields(have, want.state, now, _applied_enabled(owned, name))
-        if name not in owned:
-            changes.append(Change("adopt", name, have, want.state, want.source, None, diff))
-        elif diff:
-            changes.append(Change("update", name, have, want.state, want.source, None, diff))
-        else:
+        change = _change(name, want, desired, actual, ledger, now)
+        if change is None:
             unchanged += 1
-            ledger = owned[name]
-            if ledger.source != _source(want.source) or ledger.spec_hash != want.spec_hash:
-                refresh.append(name)
-    for name in owned:
+            entry, where = ledger[name], want.source
+            moved = entry.source.path != where.path or entry.source.line != where.line
+            if moved or entry.spec_hash != want.spec_hash:
+                source = where.without_column()
+                refresh.append(LedgerRefresh(name, want.state, source, want.spec_hash))
+            continue
+        if change.previous_name is not None:
+            renamed_from.add(change.previous_name)
+        changes.append(change)
+    for name in ledger:
         if name in actual and name not in desired and name not in renamed_from:
-            changes.append(Change("delete", name, actual[name], None))
-    managed = sum(1 for name in owned if name in actual)
-    unmanaged = sum(1 for name in actual if name not in owned and name not in desired)
-    unmanaged -= sum(1 for old in renamed_from if old not in owned)
+            changes.append(Change(Action.DELETE, name, actual[name], None))
+    managed = sum(1 for name in ledger if name in actual)
+    unmanaged = sum(1 for name in actual if name not in ledger and name not in desired)
+    unmanaged -= sum(1 for old in renamed_from if old not in ledger)
     return Plan(
         tuple(sorted(changes, key=lambda c: c.sort_key)),
         unchanged,
         managed,
         unmanaged,
-        desired,
-        tuple(sorted(refresh)),
+        len(desired),
+        tuple(sorted(refresh, key=lambda r: r.name)),
     )
+
+
+def _change(
+    name: str,
+    want: DesiredTask,
+    desired: Mapping[str, DesiredTask],
+    actual: Mapping[str, TaskState],
+    ledger: Mapping[str, LedgerEntry],
+    now: datetime,
+) -> Change | None:
+    """The change one declared task needs; None when its row is managed and already equal."""
+    have = actual.get(name)
+    if have is not None:
+        diff = differing_fields(have, want.state, now, _applied_enabled(ledger, name))
+        action = Action.ADOPT if name not in ledger else Action.UPDATE if diff else None
+        if action is None:
+            return None
+        source = want.source.without_column()
+        return Change(action, name, have, want.state, source, None, diff, want.spec_hash)
+    source = want.source.without_column()
+    old = next((p for p in want.previous_names if p in actual and p not in desired), None)
+    if old is None:
+        return Change(Action.CREATE, name, None, want.state, source, spec_hash=want.spec_hash)
+    before = actual[old]
+    diff = differing_fields(before, want.state, now, _applied_enabled(ledger, old))
+    fields = ("name", *diff)
+    return Change(Action.RENAME, name, before, want.state, source, old, fields, want.spec_hash)
 
 
 def differing_fields(
@@ -191,9 +241,9 @@ def differing_fields(
     return tuple(diff)
 
 
-def _applied_enabled(owned: Mapping[str, Owned], name: str) -> bool | None:
-    ledger = owned.get(name)
-    return None if ledger is None else ledger.applied_enabled
+def _applied_enabled(ledger: Mapping[str, LedgerEntry], name: str) -> bool | None:
+    entry = ledger.get(name)
+    return None if entry is None else entry.applied_enabled
 
 
 def _disabled_by_beat(have: TaskState, want: TaskState, now: datetime) -> bool:
@@ -202,9 +252,3 @@ def _disabled_by_beat(have: TaskState, want: TaskState, now: datetime) -> bool:
     if have.one_off and want.one_off:
         return True
     return want.expires is not None and want.expires <= now
-
-
-def _source(location: Location | None) -> str | None:
-    if location is None:
-        return None
-    return f"{location.path}:{location.line}" if location.line else location.path

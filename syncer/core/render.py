@@ -6,13 +6,24 @@ import json
 from collections.abc import Iterable, Mapping
 
 from syncer.core.errors import Problem
-from syncer.core.plan import Change, Plan
+from syncer.core.plan import Action, Change, Plan
 from syncer.core.preview import ChangePreview
-from syncer.core.state import COMPARED_FIELDS, TaskState
+from syncer.core.state import COMPARED_FIELDS, DEFAULTS
 
-_SYMBOL = {"create": "+", "update": "~", "rename": ">", "adopt": "<", "delete": "-"}
-_COLOR = {"create": "32", "update": "33", "rename": "36", "adopt": "35", "delete": "31"}
-_DEFAULTS = TaskState(name="", task="", schedule=None)  # type: ignore[arg-type]
+_SYMBOL = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.RENAME: ">",
+    Action.ADOPT: "<",
+    Action.DELETE: "-",
+}
+_COLOR = {
+    Action.CREATE: "32",
+    Action.UPDATE: "33",
+    Action.RENAME: "36",
+    Action.ADOPT: "35",
+    Action.DELETE: "31",
+}
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -48,21 +59,19 @@ def summary_line(plan: Plan) -> str:
 def _change_lines(change: Change, color: bool) -> list[str]:
     symbol = _paint(f"{_SYMBOL[change.action]} {change.action:<6}", _COLOR[change.action], color)
     title = change.name
-    if change.action == "rename":
+    if change.action == Action.RENAME:
         title = f"{change.previous_name} -> {change.name}"
     where = f"  ({change.source.path}:{change.source.line})" if change.source else ""
     out = [f"  {symbol} {title}{where}"]
-    if change.action == "create" and change.after:
+    if change.action == Action.CREATE and change.after:
         for name in COMPARED_FIELDS:
-            if name in ("task", "schedule") or getattr(change.after, name) != getattr(
-                _DEFAULTS, name
-            ):
+            if name not in DEFAULTS or getattr(change.after, name) != DEFAULTS[name]:
                 out.append(f"        {name}: {change.after.display(name)}")
-    elif change.action == "delete" and change.before:
+    elif change.action == Action.DELETE and change.before:
         out.append(f"        task: {change.before.display('task')}")
         out.append(f"        schedule: {change.before.display('schedule')}")
     elif change.before and change.after:
-        if change.action == "adopt" and not change.fields:
+        if change.action == Action.ADOPT and not change.fields:
             out.append("        (row already matches; it becomes managed)")
         for name in change.fields:
             if name == "name":
@@ -74,7 +83,7 @@ def _change_lines(change: Change, color: bool) -> list[str]:
 
 def _preview_lines(change: Change, preview: ChangePreview) -> list[str]:
     out: list[str] = []
-    if preview.before is not None and change.action != "delete":
+    if preview.before is not None and change.action != Action.DELETE:
         out.extend(preview.before.lines("runs before"))
     if preview.after is not None:
         out.extend(preview.after.lines("runs after (counted from the apply)"))

@@ -1,100 +1,40 @@
-"""The public schedule format (version 1) as pydantic models: the types, ranges and keys.
+"""The public schedule format (version 1) as pydantic models: the one validator of a file, and
+the source of its JSON Schema (``syncer schema``).
 
-Semantic checks that need context (cron fields, time zones, registered task names) live in
-``syncer.core.desired``, which reports them with the file position. The JSON Schema of the format
-is generated from these models (``syncer schema``).
+A task is a discriminated union with one branch per schedule kind (``syncer.core.kinds``): the
+format has no ``kind`` key, so the branch is picked by which schedule key the task has. A task
+with none or several of them goes to a fallback branch that reports "exactly one of ..." after
+its fields, and is left out of the JSON Schema, where the branches form a ``oneOf``. The rules
+across fields are ``syncer.core.rules``; checks that need the project (cron fields, time zones,
+registered task names) come after, in ``syncer.core.task_build``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union, cast
 
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     JsonValue,
     StringConstraints,
+    Tag,
+    TypeAdapter,
+    field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
-SCHEDULE_KEYS = ("every", "cron", "solar", "clocked")
+from syncer.core import rules
+from syncer.core.kinds import BY_SPEC_KEY, KINDS, SPEC_KEYS, Kind
+from syncer.core.spec_types import Datetime, Name200, Strict
 
-SOLAR_EVENTS = (
-    "dawn_astronomical",
-    "dawn_civil",
-    "dawn_nautical",
-    "dusk_astronomical",
-    "dusk_civil",
-    "dusk_nautical",
-    "solar_noon",
-    "sunrise",
-    "sunset",
-)
-
-Name200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+FALLBACK_TAG = "unscheduled"
 
 
-def _not_a_number(value: Any) -> Any:
-    # Lax datetime parsing reads a number as Unix seconds: `expires: 3600` would mean 1970.
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(
-            "expected a date-time with an offset, such as 2026-12-24T18:00:00+01:00, not a number"
-        )
-    return value
-
-
-def _representable_in_utc(value: datetime) -> datetime:
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("out of range: the time in UTC falls outside years 1 to 9999") from None
-    return value
-
-
-Datetime = Annotated[
-    AwareDatetime,
-    Field(strict=False),
-    BeforeValidator(_not_a_number),
-    AfterValidator(_representable_in_utc),
-]
-Duration = Annotated[
-    str | int,
-    Field(
-        description="3s, 90 seconds, 5m, 1h30m, 250ms, 10us, ... or an integer number of seconds",
-        examples=["3s", "5 minutes", "1h30m", 60],
-    ),
-]
-CronField = str | Annotated[int, Field(ge=0)]
-
-
-class _Strict(BaseModel):
-    # allow_inf_nan: .nan/.inf in args or headers would be written as NaN, which is not JSON.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
-
-class CronMapping(_Strict):
-    """The mapping form of ``cron``; a missing field means ``*``."""
-
-    minute: CronField = "*"
-    hour: CronField = "*"
-    day_of_month: CronField = "*"
-    month_of_year: CronField = "*"
-    day_of_week: CronField = "*"
-
-
-class Solar(_Strict):
-    event: Literal[SOLAR_EVENTS]  # type: ignore[valid-type]
-    latitude: Annotated[Decimal, Field(strict=False, ge=-90, le=90)]
-    longitude: Annotated[Decimal, Field(strict=False, ge=-180, le=180)]
-
-
-class _Options(_Strict):
+class TaskOptions(Strict):
     """Keys that a file's ``defaults`` may set for all its tasks."""
 
     args: list[JsonValue] | None = None
@@ -102,70 +42,157 @@ class _Options(_Strict):
     queue: Name200 | None = None
     exchange: Name200 | None = None
     routing_key: Name200 | None = None
-    priority: Annotated[int, Field(ge=0, le=255)] | None = None
+    priority: Annotated[int, Field(ge=rules.PRIORITY_MIN, le=rules.PRIORITY_MAX)] | None = None
     headers: dict[str, JsonValue] | None = None
     expires: Datetime | None = None
-    expire_seconds: Annotated[int, Field(ge=0, le=2_147_483_647)] | None = None
+    expire_seconds: Annotated[int, Field(ge=0, le=rules.EXPIRE_SECONDS_MAX)] | None = None
     start_time: Datetime | None = None
     one_off: bool | None = None
     enabled: bool | None = None
     description: str | None = None
-    timezone: Annotated[str, StringConstraints(min_length=1, max_length=63)] | None = Field(
-        default=None, description="IANA time zone of a cron schedule (default: Celery's timezone)"
-    )
+    timezone: (
+        Annotated[str, StringConstraints(min_length=1, max_length=rules.TIMEZONE_MAX)] | None
+    ) = Field(default=None, description="IANA time zone of a cron schedule (default: Celery's)")
 
 
-class Defaults(_Options):
+class Defaults(TaskOptions):
     pass
 
 
-class TaskSpec(_Options):
+class TaskBase(TaskOptions):
+    """What every task has; each kind's branch adds its schedule key."""
+
     task: Name200 = Field(description="A task registered in the project's Celery app")
-    every: Duration | None = None
-    cron: Annotated[str, StringConstraints(min_length=1)] | CronMapping | None = Field(
-        default=None,
-        description="minute hour day-of-month month day-of-week, an @alias, or a mapping",
-    )
-    solar: Solar | None = None
-    clocked: Datetime | None = Field(default=None, description="Run once at this time (one_off)")
     previous_names: list[Name200] = Field(
         default_factory=list, description="Earlier names of this task: the row is renamed in place"
     )
+    schedule_kind: ClassVar[Kind | None] = None
+
+    def kind(self) -> Kind:
+        assert self.schedule_kind is not None
+        return self.schedule_kind
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_applies(cls, value: str | None) -> str | None:
+        message = None if cls.schedule_kind is None else rules.timezone_misplaced(cls.schedule_kind)
+        if value is not None and message:
+            raise ValueError(message)
+        return value
 
     @model_validator(mode="after")
-    def _one_schedule(self) -> TaskSpec:
-        present = [key for key in SCHEDULE_KEYS if getattr(self, key) is not None]
-        if len(present) != 1:
-            found = f" (found: {', '.join(present)})" if present else ""
-            raise ValueError(f"exactly one of every, cron, solar, clocked is required{found}")
-        if self.expires is not None and self.expire_seconds is not None:
-            raise ValueError("set expires or expire_seconds, not both")
-        if self.clocked is not None and self.one_off is False:
-            raise ValueError("a clocked schedule runs once: one_off cannot be false")
+    def _task_rules(self) -> TaskBase:
+        kind = self.kind()
+        for message in (
+            rules.expiry_conflict(self.expires, self.expire_seconds),
+            rules.runs_once_conflict(kind, self.one_off),
+        ):
+            if message:
+                raise ValueError(message)
         return self
 
 
-class FileSpec(_Strict):
+def _without_timezone(schema: dict[str, Any]) -> None:
+    # The validator refuses it on these kinds; editors should not offer it either.
+    schema["properties"].pop("timezone", None)
+
+
+def _branch(kind: Kind) -> type[TaskBase]:
+    namespace: dict[str, Any] = {
+        "__annotations__": {kind.spec_key: kind.annotation},
+        "__module__": __name__,
+        "__doc__": f"A task scheduled by ``{kind.spec_key}`` ({kind.name}).",
+        "schedule_kind": kind,
+    }
+    if not kind.uses_timezone:
+        namespace["model_config"] = ConfigDict(json_schema_extra=_without_timezone)
+    return cast(type[TaskBase], type(f"{kind.spec_key.capitalize()}Task", (TaskBase,), namespace))
+
+
+BRANCHES: dict[str, type[TaskBase]] = {kind.spec_key: _branch(kind) for kind in KINDS.values()}
+
+
+class _Unscheduled(TaskBase):
+    """A task with none or several schedule keys: its fields are checked as usual, then it is
+    refused with the list of keys found."""
+
+    def kind(self) -> Kind:
+        present = [key for key in SPEC_KEYS if getattr(self, key, None) is not None]
+        if len(present) != 1:
+            found = f" (found: {', '.join(present)})" if present else ""
+            raise ValueError(f"exactly one of {', '.join(SPEC_KEYS)} is required{found}")
+        return BY_SPEC_KEY[present[0]]
+
+
+Unscheduled = cast(
+    type[_Unscheduled],
+    type(
+        "UnscheduledTask",
+        (_Unscheduled,),
+        {
+            "__annotations__": {k.spec_key: k.annotation | None for k in KINDS.values()},
+            "__module__": __name__,
+            **{k.spec_key: None for k in KINDS.values()},
+        },
+    ),
+)
+
+
+def _schedule_tag(value: Any) -> str:
+    """The branch of a task: its one schedule key, else the fallback."""
+    if isinstance(value, dict):
+        present = [key for key in SPEC_KEYS if key in value]
+        if len(present) == 1 and value[present[0]] is not None:
+            return present[0]
+    return FALLBACK_TAG
+
+
+_BRANCH_TYPES = tuple(Annotated[model, Tag(key)] for key, model in BRANCHES.items())
+TaskSpec = Annotated[
+    Union[(*_BRANCH_TYPES, Annotated[SkipJsonSchema[Unscheduled], Tag(FALLBACK_TAG)])],  # type: ignore[valid-type]
+    Discriminator(_schedule_tag),
+]
+TASK = TypeAdapter(TaskSpec)
+# Every key a task may have, in the order of the format's documentation.
+TASK_KEYS: tuple[str, ...] = (*TaskOptions.model_fields, "task", *SPEC_KEYS, "previous_names")
+
+
+def _version(value: Any) -> Any:
+    if value != 1 or isinstance(value, bool):
+        raise ValueError(f"unsupported version {value!r} (1 is the only version)")
+    return value
+
+
+class FileSpec(Strict):
     """A schedule file. ``tasks`` maps each PeriodicTask name to its declaration."""
 
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
+        frozen=True,
         json_schema_extra={"additionalProperties": False},
         title="beat-sync schedule file (version 1)",
     )
 
-    version: Literal[1] = 1
+    version: Annotated[Literal[1], BeforeValidator(_version)] = 1
     defaults: Defaults | None = None
-    tasks: dict[Name200, TaskSpec] = Field(default_factory=dict)
+    tasks: dict[Name200, TaskSpec] | None = Field(
+        description="task name -> task (`tasks: {}` or an empty `tasks:` declares none)"
+    )
+
+
+FILE_KEYS: tuple[str, ...] = tuple(FileSpec.model_fields)
 
 
 def merge_defaults(defaults: dict[str, Any] | None, task: dict[str, Any]) -> dict[str, Any]:
-    """A task's raw mapping with its file's defaults filled in (the task's own keys win)."""
+    """A task's raw mapping with its file's defaults filled in (the task's own keys win). A
+    default time zone concerns only the kinds that have one."""
     if not defaults:
         return dict(task)
-    merged = {key: value for key, value in defaults.items()}
-    if "timezone" in merged and "cron" not in task:
-        del merged["timezone"]  # a default time zone concerns cron tasks only
+    merged = dict(defaults)
+    if "timezone" in merged and not any(
+        kind.uses_timezone and kind.spec_key in task for kind in KINDS.values()
+    ):
+        del merged["timezone"]
     merged.update(task)
     return merged

@@ -1,16 +1,19 @@
 """The canonical, hashable shape of one periodic task, shared by the desired side (files) and the
 actual side (rows), so that the diff is a plain comparison.
 
-Schedules are values: one small frozen class per kind, each with its JSON form and a description.
-The ``KINDS`` table maps a kind name to its class; the DB layer adds its own table (kind -> model).
+Schedules are values: one small frozen class per kind (``syncer.core.kinds``), each with its JSON
+form and a description.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from syncer.core.kinds.base import ScheduleKey
 
 
 def canonical_json(value: Any) -> str:
@@ -19,87 +22,6 @@ def canonical_json(value: Any) -> str:
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
-
-
-@dataclass(frozen=True, slots=True)
-class IntervalKey:
-    kind: ClassVar[str] = "interval"
-    every: int
-    period: str
-
-    def describe(self) -> str:
-        unit = self.period[:-1] if self.every == 1 else self.period
-        return f"every {unit}" if self.every == 1 else f"every {self.every} {unit}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "every": self.every, "period": self.period}
-
-
-@dataclass(frozen=True, slots=True)
-class CrontabKey:
-    kind: ClassVar[str] = "crontab"
-    minute: str
-    hour: str
-    day_of_month: str
-    month_of_year: str
-    day_of_week: str
-    timezone: str
-
-    def expression(self) -> str:
-        return (
-            f"{self.minute} {self.hour} {self.day_of_month} {self.month_of_year} {self.day_of_week}"
-        )
-
-    def describe(self) -> str:
-        return f"cron {self.expression()!r} {self.timezone}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "minute": self.minute,
-            "hour": self.hour,
-            "day_of_month": self.day_of_month,
-            "month_of_year": self.month_of_year,
-            "day_of_week": self.day_of_week,
-            "timezone": self.timezone,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SolarKey:
-    kind: ClassVar[str] = "solar"
-    event: str
-    latitude: str  # decimal with 6 places, as the column stores it
-    longitude: str
-
-    def describe(self) -> str:
-        return f"solar {self.event} at ({self.latitude}, {self.longitude})"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "event": self.event,
-            "latitude": self.latitude,
-            "longitude": self.longitude,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ClockedKey:
-    kind: ClassVar[str] = "clocked"
-    clocked_time: datetime
-
-    def describe(self) -> str:
-        return f"once at {iso(self.clocked_time)}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "clocked_time": iso(self.clocked_time)}
-
-
-ScheduleKey = IntervalKey | CrontabKey | SolarKey | ClockedKey
-KINDS: dict[str, type[ScheduleKey]] = {
-    cls.kind: cls for cls in (IntervalKey, CrontabKey, SolarKey, ClockedKey)
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +80,12 @@ PLAIN_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(TaskState) if f.name not in ("name", "schedule")
 )
 COMPARED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TaskState) if f.name != "name")
+# The value of each plain field when a declaration does not set it.
+DEFAULTS: dict[str, Any] = {
+    f.name: f.default
+    for f in fields(TaskState)
+    if f.name in PLAIN_FIELDS and f.default is not MISSING
+}
 
 
 def _is_json(text: str) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 
 class ChangeFlag(FileSystemEventHandler):
@@ -37,7 +38,7 @@ class ChangeFlag(FileSystemEventHandler):
         self.changed.set()
 
 
-def start_observer(roots: Sequence[tuple[str, bool]], flag: ChangeFlag) -> Observer:  # type: ignore[valid-type]
+def start_observer(roots: Sequence[tuple[str, bool]], flag: ChangeFlag) -> BaseObserver:
     observer = Observer()
     for root, recursive in roots:
         observer.schedule(flag, root, recursive=recursive)

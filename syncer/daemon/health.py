@@ -48,6 +48,11 @@ class Metrics:
         self.invalid_files = Gauge(
             "syncer_invalid_files", "Schedule files that are invalid", registry=r
         )
+        self.lint_warnings = Gauge(
+            "syncer_lint_warnings",
+            "Lint warnings of the files (valid schedules that probably do not do what was meant)",
+            registry=r,
+        )
         self.managed = Gauge("syncer_managed_tasks", "Tasks managed by the syncer", registry=r)
         self.leader = Gauge(
             "syncer_leader", "1 when this replica is the one that reconciles", registry=r
@@ -55,7 +60,7 @@ class Metrics:
 
 
 @dataclass
-class Status:
+class Readiness:
     """What /readyz reports; written by the loop, read by the HTTP thread."""
 
     ready: bool = False
@@ -74,7 +79,7 @@ class Status:
 
 
 def serve(
-    port: int, status: Status, metrics: Metrics, host: str = "0.0.0.0"
+    port: int, status: Readiness, metrics: Metrics, host: str = "0.0.0.0"
 ) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:

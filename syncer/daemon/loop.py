@@ -12,17 +12,20 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import Error as DatabaseError
 from django.db import connection
 
-from syncer.core.desired import Context
+from syncer.core.context import Context
 from syncer.core.errors import TemporaryFault, UnsafePlan
+from syncer.core.pipeline import Loaded, Pipeline
 from syncer.core.plan import Plan
 from syncer.daemon import files, leader
 from syncer.daemon.events import ChangeFlag, start_observer
-from syncer.daemon.health import Metrics, Status
+from syncer.daemon.health import Metrics, Readiness
 from syncer.db.apply import Audit, apply, make_plan
 
 
@@ -46,18 +49,19 @@ class Reconciler:
         self,
         options: Options,
         context: Context,
-        status: Status,
+        status: Readiness,
         metrics: Metrics,
         log: logging.Logger,
-        revision: callable = lambda: "",  # type: ignore[valid-type]
+        revision: Callable[[], str] = lambda: "",
     ) -> None:
-        self.o = options
+        self.options = options
         self.context = context
         self.status = status
         self.metrics = metrics
         self.log = log
         self.revision = revision
-        self.cache = files.ParseCache()
+        self.pipeline = Pipeline(context)
+        self.warned_hash: str | None = None  # input whose lint warnings were last logged
         self.blocked_hash: str | None = None  # input that failed permanently
         self.applied_hash: str | None = None  # input of the last successful reconcile
         self.failures = 0
@@ -72,9 +76,9 @@ class Reconciler:
     # --- the loop ---------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
         flag = self.flag
-        observer = start_observer(files.watch_roots(self.o.paths), flag)
-        identity = files.identity(self.o.paths)
-        seen = files.fingerprint(self.o.paths)
+        observer = start_observer(files.watch_roots(self.options.paths), flag)
+        identity = files.identity(self.options.paths)
+        seen = files.fingerprint(self.options.paths)
         self.reconcile("start")
         try:
             while not stop.is_set():
@@ -85,18 +89,18 @@ class Reconciler:
                 if flag.changed.is_set():
                     self._debounce(flag, stop)
                     reason = "file event"
-                current = files.identity(self.o.paths)
+                current = files.identity(self.options.paths)
                 if current != identity:  # the directory itself was replaced: watch the new one
                     observer.stop()
-                    observer = start_observer(files.watch_roots(self.o.paths), flag)
+                    observer = start_observer(files.watch_roots(self.options.paths), flag)
                     identity, reason = current, "directory replaced"
-                latest = files.fingerprint(self.o.paths)
+                latest = files.fingerprint(self.options.paths)
                 if latest != seen:
                     seen, reason = latest, reason or "files changed"
                 now = time.monotonic()
                 if reason is None and self.retry_at is not None and now >= self.retry_at:
                     reason = "retry"
-                if reason is None and self.o.resync_interval and now >= self.next_resync:
+                if reason is None and self.options.resync_interval and now >= self.next_resync:
                     reason = "resync"
                 if reason is not None:
                     self.reconcile(reason)
@@ -104,11 +108,11 @@ class Reconciler:
             observer.stop()
 
     def _timeout(self) -> float:
-        deadlines = [self.o.poll_interval]
+        deadlines = [self.options.poll_interval]
         now = time.monotonic()
         if self.retry_at is not None:
             deadlines.append(self.retry_at - now)
-        if self.o.resync_interval:
+        if self.options.resync_interval:
             deadlines.append(self.next_resync - now)
         return max(0.01, min(deadlines))
 
@@ -117,19 +121,21 @@ class Reconciler:
         started = time.monotonic()
         while not stop.is_set():
             quiet = time.monotonic() - flag.last_event
-            if quiet >= self.o.debounce or time.monotonic() - started > 10 * self.o.debounce:
+            debounce = self.options.debounce
+            if quiet >= debounce or time.monotonic() - started > 10 * debounce:
                 break
-            stop.wait(self.o.debounce - quiet)
+            stop.wait(debounce - quiet)
         flag.changed.clear()
 
     # --- one reconcile ----------------------------------------------------------------------
     def reconcile(self, reason: str) -> None:
         started = time.monotonic()
         self.retry_at = None
-        if self.o.resync_interval:
-            self.next_resync = started + self.o.resync_interval
-        loaded = self.cache.load(self.o.paths, self.context)
+        if self.options.resync_interval:
+            self.next_resync = started + self.options.resync_interval
+        loaded = self.pipeline.load(self.options.paths, datetime.now(UTC))
         self.metrics.invalid_files.set(len(loaded.invalid_files))
+        self._warnings(loaded)
         if loaded.desired.errors:
             self._invalid(loaded, reason)
             return
@@ -181,21 +187,42 @@ class Reconciler:
         )
 
     def _sync(self, desired: dict) -> tuple[Plan, bool]:  # type: ignore[type-arg]
-        if not self.o.self_heal:
+        if not self.options.self_heal:
             plan, _ = make_plan(desired)
-            plan.raise_if_unsafe(force=self.o.force, allow_empty=self.o.allow_empty)
+            plan.raise_if_unsafe(force=self.options.force, allow_empty=self.options.allow_empty)
             return plan, False
         outcome = apply(
             desired,
-            force=self.o.force,
-            allow_empty=self.o.allow_empty,
+            force=self.options.force,
+            allow_empty=self.options.allow_empty,
             audit=Audit(
-                self.o.revision or self.revision(), self.o.applied_by, " ".join(self.o.paths)
+                self.options.revision or self.revision(),
+                self.options.applied_by,
+                " ".join(self.options.paths),
             ),
         )
         return outcome.plan, outcome.written
 
-    def _invalid(self, loaded: files.Loaded, reason: str) -> None:
+    def _warnings(self, loaded: Loaded) -> None:
+        """Lints, as ``validate`` and ``plan`` print them: logged once per distinct input (not at
+        every resync), counted in /metrics at every reconcile."""
+        warnings = loaded.warnings
+        self.metrics.lint_warnings.set(len(warnings))
+        if not warnings or loaded.content_hash == self.warned_hash:
+            return
+        self.warned_hash = loaded.content_hash
+        for warning in warnings:
+            self.log.warning(
+                "lint: %s",
+                warning.message,
+                extra={
+                    "location": str(warning.location),
+                    "task": warning.task,
+                    "field": warning.field,
+                },
+            )
+
+    def _invalid(self, loaded: Loaded, reason: str) -> None:
         problems = [str(p) for p in loaded.desired.errors]
         self.blocked_hash = loaded.content_hash
         blocking = ", ".join(loaded.invalid_files)
@@ -213,7 +240,7 @@ class Reconciler:
 
     def _standby(self) -> None:
         self.metrics.leader.set(0)
-        self.retry_at = time.monotonic() + self.o.standby_poll
+        self.retry_at = time.monotonic() + self.options.standby_poll
         if self.status.state != "standby":
             self.log.info("standby: another replica holds the leader lock")
         self.status.set(True, "standby", "another replica reconciles")
@@ -221,7 +248,7 @@ class Reconciler:
 
     def _temporary(self, exc: BaseException, started: float, reason: str) -> None:
         self.failures += 1
-        delay = min(self.o.max_backoff, 2 ** (self.failures - 1))
+        delay = min(self.options.max_backoff, 2 ** (self.failures - 1))
         self.retry_at = time.monotonic() + delay
         self.metrics.leader.set(0)
         with contextlib.suppress(DatabaseError):
@@ -244,7 +271,7 @@ class Reconciler:
             extra={
                 "reason": reason,
                 "duration_seconds": round(duration, 4),
-                "revision": self.o.revision or self.revision(),
+                "revision": self.options.revision or self.revision(),
                 **fields,
             },
         )

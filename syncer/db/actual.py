@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django_celery_beat.models import PeriodicTask
 
-from syncer.core.durations import PERIOD_MICROSECONDS, DurationError, to_interval
-from syncer.core.plan import Owned
-from syncer.core.state import PLAIN_FIELDS, IntervalKey, ScheduleKey, TaskState, canonical_json
-from syncer.db.kinds import KINDS, NO_SCHEDULE, Kind
+from syncer.core.errors import Location
+from syncer.core.kinds import ScheduleKey
+from syncer.core.plan import LedgerEntry
+from syncer.core.state import PLAIN_FIELDS, TaskState, canonical_json
+from syncer.db.kinds import KINDS, NO_SCHEDULE, ScheduleTable
 from syncer.models import ManagedTask
 
 _TASK_COLUMNS = ("id", "name", *PLAIN_FIELDS)
@@ -32,7 +33,7 @@ class Snapshot:
     schedule_ids: dict[str, tuple[str, int] | None] = field(
         default_factory=dict
     )  # name -> (kind, id)
-    owned: dict[str, Owned] = field(default_factory=dict)
+    ledger: dict[str, LedgerEntry] = field(default_factory=dict)  # the managed rows
 
 
 def read_snapshot() -> Snapshot:
@@ -50,7 +51,7 @@ def read_snapshot() -> Snapshot:
         "task__name", "source_path", "source_line", "spec_hash", "applied_state__enabled"
     ):
         applied = enabled if isinstance(enabled, bool) else None
-        snapshot.owned[name] = Owned(f"{path}:{line}" if line else path, spec_hash, applied)
+        snapshot.ledger[name] = LedgerEntry(Location(path, line or 0), spec_hash, applied)
     return snapshot
 
 
@@ -82,9 +83,10 @@ def row_state(
     )
 
 
-def schedule_key(kind: Kind, columns: tuple[Any, ...]) -> ScheduleKey:
-    """A schedule row's column values -> its canonical key (intervals in the files' form)."""
-    return _same_duration(kind.to_key(columns))
+def schedule_key(kind: ScheduleTable, columns: tuple[Any, ...]) -> ScheduleKey:
+    """A schedule row's column values -> its canonical key, as the plan compares it (intervals
+    in the files' form)."""
+    return kind.comparable(kind.to_key(columns))
 
 
 def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] | None]:
@@ -94,28 +96,8 @@ def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] 
         part = values[offset : offset + width]
         offset += width
         if part[0] is not None:
-            return schedule_key(kind, part[1:]), (kind.name, int(part[0]))  # type: ignore[arg-type]
+            return schedule_key(kind, part[1:]), (kind.name, int(cast(int, part[0])))
     return NO_SCHEDULE, None
-
-
-def _same_duration(key: ScheduleKey) -> ScheduleKey:
-    """An interval row in the form the files store it: the largest exact period.
-
-    Beat runs ``timedelta(**{period: every})``, so a row of 60 seconds runs exactly as one of
-    1 minute; and django-celery-beat itself stores every ``beat_schedule`` interval in seconds
-    (``IntervalSchedule.from_schedule``). Compared in this form, such a row equals ``every: 1m``
-    (no update, no reset of ``last_run_at``), and ``syncer export`` can write it exactly.
-    """
-    if not isinstance(key, IntervalKey) or key.every <= 0:
-        return key
-    size = PERIOD_MICROSECONDS.get(key.period)
-    if size is None:
-        return key
-    try:
-        every, period = to_interval(key.every * size)
-    except DurationError:
-        return key
-    return key if (every, period) == (key.every, key.period) else IntervalKey(every, period)
 
 
 def _canonical(text: str | None, empty: str) -> str:

@@ -28,7 +28,8 @@ from django_celery_beat.models import PeriodicTask
 
 from syncer.core.desired import DesiredTask
 from syncer.core.errors import PlanMismatch
-from syncer.core.plan import Change, Plan, compute
+from syncer.core.kinds import ScheduleKey
+from syncer.core.plan import Action, Change, LedgerRefresh, Plan, compute
 from syncer.db import bulk, lock
 from syncer.db.actual import Snapshot, read_snapshot
 from syncer.db.writes import (
@@ -64,7 +65,7 @@ def make_plan(
 ) -> tuple[Plan, Snapshot]:
     with _gc_paused():
         snapshot = read_snapshot()
-        plan = compute(desired, snapshot.states, snapshot.owned, now or timezone.now())
+        plan = compute(desired, snapshot.states, snapshot.ledger, now or timezone.now())
     return plan, snapshot
 
 
@@ -80,7 +81,7 @@ def apply(
     plan, snapshot = make_plan(desired)
     _check_expected(plan, expected_checksum)
     plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
-    if plan.is_empty and not plan.ledger_refresh:
+    if plan.writes_nothing:
         return Outcome(plan, False, None, snapshot)
     with transaction.atomic():
         lock.acquire()
@@ -88,7 +89,7 @@ def apply(
         plan, snapshot = make_plan(desired, now)
         _check_expected(plan, expected_checksum)
         plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
-        if plan.is_empty and not plan.ledger_refresh:
+        if plan.writes_nothing:
             return Outcome(plan, False, None, snapshot)
         if before_write is not None:
             before_write(plan)
@@ -132,24 +133,24 @@ def _check_expected(plan: Plan, expected: str | None) -> None:
 
 
 def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
-    by_action: dict[str, list[Change]] = {}
+    by_action: dict[Action, list[Change]] = {}
     for change in plan.changes:
         by_action.setdefault(change.action, []).append(change)
 
     schedule_changes = [c for c in plan.changes if c.after is not None and "schedule" in _fields(c)]
     schedule_ids = resolve_schedules({c.after.schedule for c in schedule_changes if c.after}, now)
 
-    created = _create(by_action.get("create", []), schedule_ids, now)
+    created = _create(by_action.get(Action.CREATE, []), schedule_ids, now)
     ids = dict(snapshot.ids)
     ids.update(created)
     _update(
-        [c for c in plan.changes if c.action in ("update", "adopt", "rename") and c.fields],
+        [c for c in plan.changes if c.action in _ROW_UPDATES and c.fields],
         snapshot,
         schedule_ids,
         now,
     )
-    delete_tasks([snapshot.ids[c.name] for c in by_action.get("delete", [])])
-    for change in by_action.get("rename", []):
+    delete_tasks([snapshot.ids[c.name] for c in by_action.get(Action.DELETE, [])])
+    for change in by_action.get(Action.RENAME, []):
         ids[change.name] = snapshot.ids[change.previous_name or ""]
     _record_ownership(plan, ids, now, audit)
     if plan.changes:
@@ -173,10 +174,12 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
 
 
 def _fields(change: Change) -> tuple[str, ...]:
-    return ("schedule",) if change.action == "create" else change.fields
+    return ("schedule",) if change.action == Action.CREATE else change.fields
 
 
-def _create(changes: list[Change], schedule_ids: dict, now: datetime) -> dict[str, int]:  # type: ignore[type-arg]
+def _create(
+    changes: list[Change], schedule_ids: dict[ScheduleKey, int], now: datetime
+) -> dict[str, int]:
     """One INSERT for all new tasks; every column as ``PeriodicTask(...)`` would fill it."""
     if not changes:
         return {}
@@ -195,8 +198,8 @@ def _create(changes: list[Change], schedule_ids: dict, now: datetime) -> dict[st
 def _update(
     changes: list[Change],
     snapshot: Snapshot,
-    schedule_ids: dict,
-    now: datetime,  # type: ignore[type-arg]
+    schedule_ids: dict[ScheduleKey, int],
+    now: datetime,
 ) -> None:
     """Write every declared column of each changed row; two batches: with or without a reset of
     ``last_run_at`` (see the next-run policy above)."""
@@ -227,28 +230,24 @@ def _update(
 
 
 def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Audit) -> None:
-    names = [c.name for c in plan.changes if c.action != "delete"] + list(plan.ledger_refresh)
-    if not names:
+    """The ledger entry of every row a change writes or adopts, and of the rows whose entry is
+    out of date: from the plan alone, so that the checksum covers it."""
+    entries: list[Change | LedgerRefresh] = [c for c in plan.changes if c.after is not None]
+    entries.extend(plan.ledger_refresh)
+    if not entries:
         return
-    bulk.delete(ManagedTask, "task_id", [ids[name] for name in names])
-    bulk.insert(
-        ManagedTask,
-        _LEDGER_COLUMNS,
-        [
-            (
-                ids[name],
-                plan.desired[name].source.path,
-                plan.desired[name].source.line,
-                plan.desired[name].spec_hash,
-                audit.revision,
-                now,
-                plan.desired[name].state.to_json(),
-            )
-            for name in names
-        ],
-    )
+    bulk.delete(ManagedTask, "task_id", [ids[entry.name] for entry in entries])
+    rows = []
+    for entry in entries:
+        state = entry.after if isinstance(entry, Change) else entry.state
+        assert state is not None and entry.source is not None
+        source = entry.source
+        row = (ids[entry.name], source.path, source.line, entry.spec_hash, audit.revision, now)
+        rows.append((*row, state.to_json()))
+    bulk.insert(ManagedTask, _LEDGER_COLUMNS, rows)
 
 
+_ROW_UPDATES = frozenset({Action.UPDATE, Action.ADOPT, Action.RENAME})
 _LEDGER_COLUMNS = (
     "task_id",
     "source_path",

@@ -32,7 +32,7 @@ def insert(
     if not rows:
         return []
     fields = [model._meta.get_field(name) for name in columns]
-    names = [field.column for field in fields]  # type: ignore[union-attr]
+    names: list[str] = [field.column for field in fields]  # type: ignore[union-attr, misc]
     # Rows go as JSON arrays, as they are: only datetime columns need converting first.
     convert = [
         (index, _datetime_converter())
@@ -40,11 +40,12 @@ def insert(
         if isinstance(field, models.DateTimeField)
     ]
     if convert:
-        rows = [list(row) for row in rows]
-        for row in rows:
+        copies = [list(row) for row in rows]
+        for row in copies:
             for index, fn in convert:
                 if row[index] is not None:
                     row[index] = fn(row[index])
+        rows = copies
     payload = json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -65,7 +66,7 @@ def insert(
         source = f"SELECT {picks} FROM json_each(%s)"
     sql = f"INSERT INTO {table} ({target}) {source}"
     if returning:
-        back = [model._meta.get_field(name).column for name in returning]  # type: ignore[union-attr]
+        back: list[str] = [model._meta.get_field(name).column for name in returning]  # type: ignore[union-attr, misc]
         sql += " RETURNING " + ", ".join(quote(name) for name in back)
     with connection.cursor() as cursor:
         cursor.execute(sql, [payload])
@@ -84,7 +85,7 @@ def _datetime_converter() -> Callable[[datetime], str]:
     if connection.vendor == "postgresql":
         adapt: Callable[[datetime], str] = datetime.isoformat
     else:  # SQLite stores naive UTC text: Django's own adaptation
-        adapt = connection.ops.adapt_datetimefield_value
+        adapt = connection.ops.adapt_datetimefield_value  # type: ignore[assignment]
     seen: dict[datetime, str] = {}
 
     def convert(value: datetime) -> str:
@@ -103,7 +104,7 @@ def delete(model: type[models.Model], column: str, values: Sequence[int]) -> int
         return 0
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    name = quote(model._meta.get_field(column).column)  # type: ignore[union-attr]
+    name = quote(model._meta.get_field(column).column)  # type: ignore[union-attr, arg-type]
     if connection.vendor == "postgresql":
         among = "SELECT json_array_elements_text(%s::json)::bigint"
     else:

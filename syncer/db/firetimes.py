@@ -12,18 +12,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from syncer.core.plan import Plan
+from syncer.core.kinds import ScheduleKey, kind_of
+from syncer.core.plan import Action, Plan
 from syncer.core.preview import ChangePreview, Preview
-from syncer.core.state import ScheduleKey
-from syncer.db.kinds import KINDS
+from syncer.db.kinds import table_of
 
 MAX_STEPS = 10_000
 
 
 def schedule_object(key: ScheduleKey) -> Any:
     """The Celery schedule beat builds for a row of these values (the row's ``.schedule``)."""
-    kind = KINDS[key.kind]
-    return kind.model(**kind.to_columns(key)).schedule
+    table = table_of(key)
+    return table.model(**table.to_columns(key)).schedule
 
 
 def run_times(
@@ -61,18 +61,16 @@ def run_times(
 
 
 def fire_times(key: ScheduleKey, last_run_at: datetime, count: int = 5) -> list[datetime]:
-    return run_times(schedule_object(key), last_run_at, count, one_off=key.kind == "clocked")
+    once = kind_of(key).runs_once
+    return run_times(schedule_object(key), last_run_at, count, one_off=once)
 
 
 def describe(key: ScheduleKey) -> str:
-    if key.kind == "crontab":
-        kind = KINDS[key.kind]
-        return str(kind.model(**kind.to_columns(key)).human_readable)
-    return key.describe()
+    return table_of(key).describe(key)
 
 
 def display_timezone(key: ScheduleKey, default: str) -> str:
-    return getattr(key, "timezone", None) or default
+    return key.zone() or default
 
 
 def preview(
@@ -91,10 +89,10 @@ def previews(plan: Plan, now: datetime, default_tz: str) -> dict[str, ChangePrev
     out: dict[str, ChangePreview] = {}
     for change in plan.changes:
         timing = {"schedule", "enabled"} & set(change.fields)
-        if change.action not in ("create", "delete") and not timing:
+        if change.action not in (Action.CREATE, Action.DELETE) and not timing:
             continue
         before = after = None
-        if change.before is not None and change.action != "create":
+        if change.before is not None and change.action != Action.CREATE:
             s = change.before
             before = preview(s.schedule, now, default_tz, s.enabled)
         if change.after is not None:

@@ -61,6 +61,6 @@ def read_status(snapshot: Snapshot | None = None) -> Status:
                 "unchanged": record.unchanged,
             },
         }
-    unmanaged = sorted(name for name in snapshot.states if name not in snapshot.owned)
-    managed = sum(1 for name in snapshot.owned if name in snapshot.states)
+    unmanaged = sorted(name for name in snapshot.states if name not in snapshot.ledger)
+    managed = sum(1 for name in snapshot.ledger if name in snapshot.states)
     return Status(last, managed, unmanaged, drift)

@@ -16,7 +16,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
-from syncer.core.state import PLAIN_FIELDS, ScheduleKey, TaskState
+from syncer.core.kinds import ScheduleKey
+from syncer.core.state import PLAIN_FIELDS, TaskState
 from syncer.db import bulk
 from syncer.db.kinds import KINDS
 from syncer.models import ManagedSchedule, ManagedTask

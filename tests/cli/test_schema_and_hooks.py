@@ -28,7 +28,16 @@ def test_the_committed_schema_is_the_generated_one():
 def test_schema_lists_registered_tasks_and_validates_the_example_files(capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
-    assert "tasks.print_hello" in schema["$defs"]["TaskSpec"]["properties"]["task"]["enum"]
+    branches = schema["properties"]["tasks"]["anyOf"][0]["additionalProperties"]["oneOf"]
+    assert [b["$ref"].rsplit("/", 1)[1] for b in branches] == [
+        "EveryTask",
+        "CronTask",
+        "SolarTask",
+        "ClockedTask",
+    ]
+    for branch in branches:
+        task = schema["$defs"][branch["$ref"].rsplit("/", 1)[1]]["properties"]["task"]
+        assert "tasks.print_hello" in task["enum"]
     for path in (ROOT / "schedules").glob("*.yaml"):
         text = path.read_text()
         assert text.startswith("# yaml-language-server: $schema=./schema.json"), path
@@ -40,6 +49,20 @@ def test_schema_lists_registered_tasks_and_validates_the_example_files(capsys):
         assert "evry" in str(exc)
     else:
         raise AssertionError("the schema accepted an unknown key")
+
+
+def test_the_schema_wants_exactly_one_schedule_key():
+    schema = json_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    task = {"task": "tasks.print_hello"}
+    for spec in ({"every": "3s"}, {"cron": "@daily"}, {"clocked": "2030-01-01T00:00:00Z"}):
+        assert validator.is_valid({"tasks": {"x": {**task, **spec}}}), spec
+    solar = {"event": "sunset", "latitude": 1, "longitude": 2}
+    assert validator.is_valid({"tasks": {"x": {**task, "solar": solar}}})
+    for spec in ({}, {"every": "3s", "cron": "@daily"}, {"every": "3s", "timezone": "UTC"}):
+        assert not validator.is_valid({"tasks": {"x": {**task, **spec}}}), spec
+    assert validator.is_valid({"tasks": None})
+    assert not validator.is_valid({"version": 1})  # tasks is required
 
 
 def test_pre_commit_hook_runs_without_the_django_project(tmp_path):

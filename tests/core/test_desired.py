@@ -1,6 +1,9 @@
 from datetime import UTC, datetime
 
-from syncer.core.state import ClockedKey, CrontabKey, IntervalKey, SolarKey
+from syncer.core.kinds.clocked import ClockedKey
+from syncer.core.kinds.crontab import CrontabKey
+from syncer.core.kinds.interval import IntervalKey
+from syncer.core.kinds.solar import SolarKey
 from tests.helpers import desired_from, messages
 
 EXAMPLE = """\

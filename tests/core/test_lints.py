@@ -66,3 +66,35 @@ def test_sub_second_interval_and_past_clocked_time(tmp_path):
         "a.yaml:2:35: task 'fast': every",
         "a.yaml:3:35: task 'past': clocked",
     ]
+
+
+def test_a_bare_yaml_11_boolean_word_in_arguments_is_a_warning(tmp_path):
+    desired = desired_from(
+        tmp_path,
+        {
+            "a.yaml": """\
+            tasks:
+              a:
+                task: tasks.write_to_file
+                every: 1m
+                kwargs: {text: NO, quoted: 'no', real: false}
+                args: [on, Yes]
+                headers:
+                  h: off
+                enabled: yes
+              b:
+                task: tasks.print_hello
+                every: 1m
+            """
+        },
+    )
+    assert [str(p) for p in lint(desired, NOW) if "YAML 1.1" in p.message] == [
+        f"{tmp_path}/a.yaml:5:20: task 'a': kwargs: warning: NO is read as the boolean false "
+        "(YAML 1.1); write 'NO' for the text",
+        f"{tmp_path}/a.yaml:6:12: task 'a': args: warning: on is read as the boolean true "
+        "(YAML 1.1); write 'on' for the text",
+        f"{tmp_path}/a.yaml:6:16: task 'a': args: warning: Yes is read as the boolean true "
+        "(YAML 1.1); write 'Yes' for the text",
+        f"{tmp_path}/a.yaml:8:10: task 'a': headers: warning: off is read as the boolean false "
+        "(YAML 1.1); write 'off' for the text",
+    ]

@@ -1,5 +1,6 @@
 import pytest
 
+from syncer.core.context import Limits
 from syncer.core.load import LoadError, LocDict, discover, load_text
 
 
@@ -50,10 +51,9 @@ def test_syntax_errors_and_bad_bytes_have_a_line():
     assert info.value.line == 2
 
 
-def test_size_limit(monkeypatch):
-    monkeypatch.setattr("syncer.core.load.MAX_FILE_BYTES", 10)
-    with pytest.raises(LoadError, match="larger than the limit"):
-        load_text("f", b"a: 12345678901234\n")
+def test_size_limit():
+    with pytest.raises(LoadError, match="larger than the limit of 10 "):
+        load_text("f", b"a: 12345678901234\n", Limits(max_file_bytes=10))
 
 
 def test_discover_is_recursive_sorted_and_reports_odd_entries(tmp_path):

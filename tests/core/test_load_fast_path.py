@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
-from syncer.core import load
-from syncer.core.load import LocDict
+from syncer.core.load import LoadError, LocDict
+from syncer.core.load.fast import Fallback, load_fast
+from syncer.core.load.full import load_full
+
+MAX_NODES = 5_000_000
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FILES = sorted(p for p in DATA.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -66,24 +69,34 @@ def test_the_fast_path_builds_what_the_full_path_builds(text: str | bytes) -> No
         except UnicodeDecodeError:
             pytest.skip("not UTF-8: refused before either path")
     try:
-        full = load._load_full(text)
-    except load.LoadError:
-        with pytest.raises(load._Fallback):
-            load._load_fast(text)
+        full = load_full(text, MAX_NODES)
+    except LoadError:
+        with pytest.raises(Fallback):
+            load_fast(text)
         return
     try:
-        fast = load._load_fast(text)
-    except load._Fallback:
+        fast = load_fast(text)
+    except Fallback:
         return  # the full path serves it: nothing to compare
-    same(fast, full)
+    same(fast[0], full[0])
+    assert fast[1] == full[1]  # the same words read as booleans, at the same positions
 
 
 @pytest.mark.parametrize("text", FALLBACKS, ids=repr)
 def test_unusual_documents_fall_back_to_the_full_path(text: str) -> None:
-    with pytest.raises(load._Fallback):
-        load._load_fast(text)
+    with pytest.raises(Fallback):
+        load_fast(text)
 
 
 def test_the_fast_path_serves_an_ordinary_schedule_file() -> None:
     text = (DATA / "valid" / "defaults").glob("*.yaml").__next__().read_text()
-    same(load._load_fast(text), load._load_full(text))
+    same(load_fast(text)[0], load_full(text, MAX_NODES)[0])
+
+
+def test_both_paths_record_plain_words_read_as_booleans() -> None:
+    text = "a: [NO, 'no', true, off]\nb: {x: Yes, y: \"on\", z: False}\n"
+    expected = [(1, 5, "NO"), (1, 21, "off"), (2, 8, "Yes")]
+    assert load_fast(text)[1] == expected
+    assert load_full(text, MAX_NODES)[1] == expected
+    aliased = "a: &w no\nb: *w\n"  # the full path (an alias): the word where it is written
+    assert load_full(aliased, MAX_NODES)[1] == [(1, 4, "no")]

@@ -6,8 +6,10 @@ import pytest
 from syncer.core import render
 from syncer.core.desired import DesiredTask
 from syncer.core.errors import Location, UnsafePlan
-from syncer.core.plan import Owned, compute
-from syncer.core.state import CrontabKey, IntervalKey, TaskState
+from syncer.core.kinds.crontab import CrontabKey
+from syncer.core.kinds.interval import IntervalKey
+from syncer.core.plan import Action, LedgerEntry, compute
+from syncer.core.state import TaskState
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -20,8 +22,8 @@ def want(s: TaskState, *previous: str) -> DesiredTask:
     return DesiredTask(s, Location("s.yaml", 1, 1), previous, "h")
 
 
-def owned(*names: str) -> dict[str, Owned]:
-    return {n: Owned("s.yaml:1", "h") for n in names}
+def owned(*names: str) -> dict[str, LedgerEntry]:
+    return {n: LedgerEntry(Location("s.yaml", 1), "h") for n in names}
 
 
 def test_create_update_delete_adopt_rename_in_a_stable_order():
@@ -65,6 +67,36 @@ def test_no_change_plan_is_empty_and_has_a_stable_checksum():
     assert plan.is_empty and plan.unchanged == 1
     assert plan.checksum() == compute(desired, {"a": state("a")}, owned("a"), NOW).checksum()
     assert "No changes" in render.plan_text(plan)
+
+
+def test_actions_are_an_enum_whose_json_is_the_same_string():
+    plan = compute({"a": want(state("a"))}, {}, {}, NOW)
+    (change,) = plan.changes
+    assert change.action is Action.CREATE and change.action == "create"
+    assert plan.to_json()["changes"][0]["action"] == "create"
+    assert list(plan.summary()) == ["create", "update", "rename", "adopt", "delete", "unchanged"]
+
+
+def test_a_change_carries_where_it_is_declared_and_its_spec_hash():
+    plan = compute({"a": want(state("a"))}, {}, {}, NOW)
+    (change,) = plan.changes
+    assert change.source == Location("s.yaml", 1) and change.spec_hash == "h"
+    assert plan.to_json()["changes"][0]["source"] == "s.yaml:1"
+
+
+def test_the_checksum_covers_ledger_refreshes_and_spec_hashes():
+    """Apply writes the ledger of unchanged rows whose declaration moved, and each change's spec
+    hash: a reviewed plan must not match once either differs."""
+    same = {"a": want(state("a"))}
+    plan = compute(same, {"a": state("a")}, owned("a"), NOW)
+    assert plan.writes_nothing
+    moved = {"a": DesiredTask(state("a"), Location("t.yaml", 7, 3), (), "h")}
+    refreshed = compute(moved, {"a": state("a")}, owned("a"), NOW)
+    assert refreshed.is_empty and not refreshed.writes_nothing
+    assert [(r.name, str(r.source)) for r in refreshed.ledger_refresh] == [("a", "t.yaml:7")]
+    assert refreshed.checksum() != plan.checksum()
+    respelled = {"a": DesiredTask(state("a"), Location("s.yaml", 1, 1), (), "other")}
+    assert compute(respelled, {}, {}, NOW).checksum() != compute(same, {}, {}, NOW).checksum()
 
 
 def test_unowned_rows_are_never_deleted():

@@ -9,7 +9,8 @@ import sys
 import tracemalloc
 from pathlib import Path
 
-from syncer.core.load import MAX_FILE_BYTES, discover, load_files
+from syncer.core.context import MAX_FILE_BYTES, Context, Limits
+from syncer.core.load import discover, load_files
 
 
 def test_a_huge_file_is_refused_without_reading_it_whole(tmp_path):
@@ -53,12 +54,13 @@ def test_deep_nesting_is_refused_before_libyaml_recurses_into_it():
     assert line == "3" and "nest" in message, result.stdout
 
 
-def test_the_daemon_reads_files_within_the_same_limit(tmp_path, monkeypatch):
-    from syncer.core.desired import Context
-    from syncer.daemon.files import ParseCache
+def test_the_daemon_reads_files_within_the_same_limit(tmp_path):
+    from datetime import UTC, datetime
 
-    monkeypatch.setattr("syncer.core.load.MAX_FILE_BYTES", 64)
+    from syncer.core.pipeline import Pipeline
+
     (tmp_path / "big.yaml").write_text("tasks:\n" + "  # padding\n" * 20)
-    loaded = ParseCache().load([str(tmp_path)], Context())
+    pipeline = Pipeline(Context(limits=Limits(max_file_bytes=64)))
+    loaded = pipeline.load([str(tmp_path)], datetime.now(UTC))
     assert loaded.invalid_files == [str(tmp_path / "big.yaml")]
     assert "larger than the limit" in str(loaded.desired.errors[0])

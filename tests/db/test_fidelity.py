@@ -18,7 +18,7 @@ from django_celery_beat.clockedschedule import clocked
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import ModelEntry
 
-from syncer.core.state import CrontabKey
+from syncer.core.kinds.crontab import CrontabKey
 from syncer.db.firetimes import fire_times, run_times
 
 pytestmark = pytest.mark.django_db

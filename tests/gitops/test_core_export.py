@@ -9,7 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from syncer.core.desired import Context, build
+from syncer.core.context import Context
+from syncer.core.desired import build
 from syncer.core.durations import (
     MAX_TOTAL_US,
     PERIOD_MICROSECONDS,
@@ -17,16 +18,13 @@ from syncer.core.durations import (
     parse_duration,
     to_interval,
 )
-from syncer.core.export import Item, export, spell_every
+from syncer.core.export import Item, export
+from syncer.core.kinds.clocked import ClockedKey
+from syncer.core.kinds.crontab import CrontabKey
+from syncer.core.kinds.interval import IntervalKey, spell_every
+from syncer.core.kinds.solar import SolarKey
 from syncer.core.load import SourceFile, load_text
-from syncer.core.state import (
-    ClockedKey,
-    CrontabKey,
-    IntervalKey,
-    SolarKey,
-    TaskState,
-    canonical_json,
-)
+from syncer.core.state import TaskState, canonical_json
 
 
 def read_back(text: str, environ: dict[str, str] | None = None) -> dict[str, TaskState]:

@@ -11,7 +11,11 @@ import pytest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from syncer.cli.main import main
-from syncer.core.state import ClockedKey, CrontabKey, IntervalKey, SolarKey, TaskState
+from syncer.core.kinds.clocked import ClockedKey
+from syncer.core.kinds.crontab import CrontabKey
+from syncer.core.kinds.interval import IntervalKey
+from syncer.core.kinds.solar import SolarKey
+from syncer.core.state import TaskState
 from syncer.db.actual import read_snapshot
 from tests.gitops.rows import make_row
 from tests.helpers import write_files
@@ -122,7 +126,9 @@ def test_export_then_plan_adopts_with_no_field_change_then_apply_changes_nothing
     assert main(["plan", str(out), "--detailed-exitcode"]) == 0
     after = read_snapshot()
     assert after.states == before.states  # no row changed
-    assert set(after.owned) == {s.name for s in ROWS} - {"celery.backend_cleanup"} | {"managed-one"}
+    assert set(after.ledger) == {s.name for s in ROWS} - {"celery.backend_cleanup"} | {
+        "managed-one"
+    }
     assert dict(PeriodicTask.objects.values_list("name", "last_run_at")) == last_runs
     # The 60-second row still points at its own schedule row: nothing was rewritten.
     row = PeriodicTask.objects.get(name="every-60-seconds")

@@ -12,11 +12,16 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncer.core.desired import Context, build
+from syncer.core.context import Context
+from syncer.core.desired import build
 from syncer.core.export import Item, export
+from syncer.core.kinds.clocked import ClockedKey
+from syncer.core.kinds.crontab import CrontabKey
+from syncer.core.kinds.interval import IntervalKey
+from syncer.core.kinds.solar import SolarKey
 from syncer.core.load import SourceFile, load_text
 from syncer.core.plan import compute
-from syncer.core.state import ClockedKey, CrontabKey, IntervalKey, SolarKey, TaskState
+from syncer.core.state import TaskState
 from syncer.db.actual import read_snapshot
 from tests.gitops.rows import make_row
 
@@ -105,7 +110,7 @@ def test_any_rows_export_to_a_file_that_adopts_them_unchanged(states):
         data = load_text("exported.yaml", result.text.encode())
         desired = build([SourceFile("exported.yaml", data)], Context(environ={"HOME": "/x"}))
         assert desired.errors == [], [str(p) for p in desired.errors]
-        plan = compute(desired.tasks, snapshot.states, snapshot.owned, timezone.now())
+        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now())
         assert sorted(c.name for c in plan.changes) == sorted(s.name for s in states)
         assert all(c.action == "adopt" and c.fields == () for c in plan.changes), [
             (c.name, c.fields) for c in plan.changes

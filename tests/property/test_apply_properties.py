@@ -45,7 +45,7 @@ from django_celery_beat.models import (
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from syncer.core.spec import SOLAR_EVENTS
+from syncer.core.kinds.solar import SOLAR_EVENTS
 from syncer.db.apply import apply, make_plan
 from syncer.models import ApplyRecord, ManagedSchedule, ManagedTask
 from tests.helpers import desired_from

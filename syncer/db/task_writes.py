@@ -1,4 +1,5 @@
-"""One task at a time: the writes behind the REST API, on the same rules as ``apply``.
+"""One task at a time: the writes behind the REST API (create, update, delete one row), on the
+same rules as ``apply``.
 
 The API is a thin shell over these three functions. Each one is one transaction that takes the
 apply lock first, so it serialises with ``syncer apply`` and the daemon; schedule rows are resolved
@@ -19,8 +20,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from syncer.core import rules
 from syncer.core.errors import UserError
-from syncer.core.state import ClockedKey, ScheduleKey, TaskState, canonical_json
+from syncer.core.kinds import ScheduleKey, kind_of
+from syncer.core.state import TaskState, canonical_json
 from syncer.db import lock
 from syncer.db.actual import row_state, schedule_key
 from syncer.db.kinds import KINDS, NO_SCHEDULE
@@ -160,13 +163,11 @@ def _writable(task_id: int) -> Current:
 
 
 def _check(state: TaskState) -> TaskState:
-    """The rules django-celery-beat checks only in Python (``save()``), and the spec's."""
-    if state.expires is not None and state.expire_seconds is not None:
-        raise InvalidTask("expire_seconds", "set expires or expire_seconds, not both")
-    if isinstance(state.schedule, ClockedKey) and not state.one_off:
-        raise InvalidTask("one_off", "a clocked schedule runs once: one_off cannot be false")
+    """The rules django-celery-beat checks only in Python (``save()``): the core's task rules."""
     if state.schedule == NO_SCHEDULE:
         raise InvalidTask("schedule", "a schedule is required")
+    for field, message in rules.state_problems(state, kind_of(state.schedule)):
+        raise InvalidTask(field, message)
     return state
 
 
