@@ -134,12 +134,15 @@ class Plan:
             "checksum": self.checksum(),
         }
 
-    def raise_if_unsafe(self, *, force: bool = False, allow_empty: bool = False) -> None:
+    def refusal(self, *, force: bool = False, allow_empty: bool = False) -> Refusal | None:
+        """Why ``apply`` (with these flags) would refuse this plan, or None: `plan` says it
+        before anyone applies, `apply` raises it."""
         deletes = self.count(Action.DELETE)
         if not allow_empty and not self.declared and self.managed and deletes >= self.managed:
-            raise UnsafePlan(
+            return Refusal(
                 f"refusing to delete all {self.managed} managed tasks: no task is declared "
-                "(empty or missing directory?). Use --allow-empty if that is what you want."
+                "(empty or missing directory?)",
+                "--allow-empty",
             )
         touched = deletes + self.count(Action.UPDATE) + self.count(Action.RENAME)
         if (
@@ -147,11 +150,33 @@ class Plan:
             and self.managed >= MASS_CHANGE_MIN_MANAGED
             and touched > MASS_CHANGE_RATIO * self.managed
         ):
-            raise UnsafePlan(
+            return Refusal(
                 f"refusing to change {touched} of {self.managed} managed tasks "
-                f"({deletes} deletes), more than {MASS_CHANGE_RATIO:.0%}. "
-                "Review the plan and use --force to apply it."
+                f"({deletes} deletes), more than {MASS_CHANGE_RATIO:.0%}",
+                "--force",
             )
+        return None
+
+    def raise_if_unsafe(self, *, force: bool = False, allow_empty: bool = False) -> None:
+        refusal = self.refusal(force=force, allow_empty=allow_empty)
+        if refusal is not None:
+            raise UnsafePlan(refusal.message())
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A safety rule the plan breaks, and the option that overrides it after a review."""
+
+    reason: str
+    override: str
+
+    def message(self) -> str:
+        if self.override == "--allow-empty":
+            return f"{self.reason}. Use --allow-empty if that is what you want."
+        return f"{self.reason}. Review the plan and use {self.override} to apply it."
+
+    def to_json(self) -> dict[str, Any]:
+        return {"apply_refused": True, "reason": self.reason, "override": self.override}
 
 
 def compute(

@@ -44,6 +44,12 @@ def plan_text(plan: Plan, *, color: bool = False, previews: Previews | None = No
         lines.append("No changes. The schedule tables match the files.")
     lines.append("")
     lines.append(summary_line(plan))
+    refusal = plan.refusal()
+    if refusal is not None:
+        lines.append(
+            _paint("Apply will refuse this plan: ", "1;31", color)
+            + f"{refusal.reason}. After review, apply it with {refusal.override}."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -92,6 +98,12 @@ def _preview_lines(change: Change, preview: ChangePreview) -> list[str]:
 
 def plan_json(plan: Plan, previews: Previews | None = None) -> str:
     data = plan.to_json()
+    refusal = plan.refusal()
+    data["safety"] = (
+        refusal.to_json()
+        if refusal is not None
+        else {"apply_refused": False, "reason": None, "override": None}
+    )
     for change in data["changes"]:
         preview = (previews or {}).get(change["name"])
         if preview is not None:

@@ -214,3 +214,37 @@ def test_a_usage_error_of_the_console_script_and_manage_py_exits_1(tmp_path):
         )
         assert result.returncode == 1, (command, result.stderr)
         assert "unrecognized arguments: --stict" in result.stderr
+
+
+@pytest.mark.django_db
+def test_plan_says_when_apply_will_refuse_it_and_how_to_apply_after_review(tmp_path, capsys):
+    def files(changed: int) -> dict[str, str]:
+        lines = ["tasks:"]
+        for i in range(14):
+            every = "7s" if i < changed else "3s"
+            lines.append(f"  t{i:02}: {{task: tasks.print_hello, every: {every}}}")
+        return {"a.yaml": "\n".join(lines) + "\n"}
+
+    root = write_files(tmp_path / "s", files(0))
+    assert main(["apply", str(root)]) == 0
+    write_files(root, files(5))
+    capsys.readouterr()
+    assert main(["plan", str(root), "--detailed-exitcode"]) == 2
+    text = capsys.readouterr().out
+    assert (
+        "Apply will refuse this plan: refusing to change 5 of 14 managed tasks (0 deletes), "
+        "more than 30%. After review, apply it with --force." in text
+    )
+    assert main(["plan", str(root), "-o", "json"]) == 0
+    safety = json.loads(capsys.readouterr().out)["safety"]
+    assert safety == {
+        "apply_refused": True,
+        "reason": "refusing to change 5 of 14 managed tasks (0 deletes), more than 30%",
+        "override": "--force",
+    }
+    assert main(["apply", str(root)]) == 1
+    assert "use --force to apply it" in capsys.readouterr().err
+    assert main(["apply", str(root), "--force"]) == 0
+    capsys.readouterr()
+    assert main(["plan", str(root), "-o", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["safety"]["apply_refused"] is False

@@ -94,6 +94,7 @@ class Runner:
             "github.sha": SHA,
             "github.run_id": "4242",
             "github.event.pull_request.number": "7",
+            "inputs.force": "",  # a push; a workflow_dispatch sets "true" or "false"
             **{f"secrets.{k}": v for k, v in secrets.items()},
         }
         self.workflow = load_workflow()
@@ -163,12 +164,14 @@ def runner(subprocess_env: dict[str, str], workspace: Path) -> Runner:
 
 def test_triggers_jobs_and_guards():
     workflow = load_workflow()
-    assert set(workflow["on"]) == {"pull_request", "push"}
+    assert set(workflow["on"]) == {"pull_request", "push", "workflow_dispatch"}
+    assert workflow["on"]["workflow_dispatch"]["inputs"]["force"]["default"] is False
     assert workflow["on"]["push"]["branches"] == ["main"]
     assert workflow["defaults"]["run"]["shell"] == "bash"
     plan, apply = workflow["jobs"]["plan"], workflow["jobs"]["apply"]
     assert plan["if"] == "github.event_name == 'pull_request'"
     assert "github.event_name == 'push'" in apply["if"] and "refs/heads/main" in apply["if"]
+    assert "github.event_name == 'workflow_dispatch'" in apply["if"]
     # Two applies never overlap, and one is never cancelled half-way: one fixed group.
     assert apply["concurrency"] == {
         "group": "schedules-apply-production",
@@ -288,3 +291,30 @@ def test_a_mistyped_option_fails_the_step_instead_of_passing_for_changes(
     assert "unrecognized arguments: --stict" in failed.stderr
     assert "Applied" not in failed.stdout and "changes" not in run.outputs
     assert Database(subprocess_env["DATABASE_URL"]).tasks() == {}
+
+
+def test_a_reviewed_mass_change_is_applied_by_a_dispatch_with_force(
+    runner, subprocess_env, workspace
+):
+    many = "tasks:\n" + "".join(
+        f"  t{i:02}: {{task: tasks.print_hello, every: 3s}}\n" for i in range(12)
+    )
+    (workspace / "schedules" / "hello.yaml").write_text(many)
+    assert runner.run("apply").ok
+    (workspace / "schedules" / "hello.yaml").write_text(many.replace("every: 3s", "every: 4s"))
+    pr = runner.run("plan")
+    assert pr.ok and "Apply will refuse this plan" in pr.summary
+    assert json.loads((workspace / "plan.json").read_text())["safety"]["override"] == "--force"
+    push = runner.run("apply")  # the merge: refused, nothing written
+    assert push.step("Apply").returncode == 1 and "--force" in push.step("Apply").stderr
+    runner.context["inputs.force"] = "true"  # the dispatch, after review
+    dispatch = runner.run("apply")
+    assert dispatch.ok, dispatch.steps
+    assert f"Applied {SHA}." in dispatch.step("Apply").stdout
+    db = Database(subprocess_env["DATABASE_URL"])
+    assert {
+        row[0]
+        for row in db.query(
+            "SELECT every FROM django_celery_beat_intervalschedule i JOIN django_celery_beat_periodictask t ON t.interval_id = i.id"
+        )
+    } == {4}
