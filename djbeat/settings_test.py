@@ -9,7 +9,7 @@ from djbeat.settings import *  # noqa: F403
 
 # The suite renders pages without `collectstatic`; the production storage is tested in a real
 # gunicorn process (tests/deploy/test_web_server.py).
-STORAGES = {  # noqa: F405
+STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
