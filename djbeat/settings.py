@@ -140,6 +140,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Worker processes per worker; Celery's default is the machine's CPU count, which in a container is
+# the node's, not the pod's share (deploy/k8s sets it).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 # What tasks print is output, not a problem: log it at INFO (Celery's default is WARNING).
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # The YAML files in schedules/ are the one source of truth: no beat_schedule here.
