@@ -108,7 +108,7 @@ def test_the_admin_and_a_declared_tasks_page_render(session) -> None:
     assert page.locator("#site-name").is_visible()
     assert styled(page)
     page.goto("/admin/django_celery_beat/periodictask/")
-    page.click("text=print-hello")
+    page.get_by_role("link", name="print-hello", exact=True).click()
     page.wait_for_url(re.compile(r".*/periodictask/\d+/change/$"))
     content = page.content()
     assert "managed by the syncer" in content
