@@ -43,6 +43,8 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
+    # Whitenoise serves static files under runserver too, as it does under gunicorn.
+    "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -52,13 +54,18 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from STATIC_URL (no CDN)
     "django_celery_beat",
     "syncer",
     "djbeat",
 ]
 
 MIDDLEWARE = [
+    # First: probes answer before the host check and the HTTPS redirect (djbeat.health).
+    "djbeat.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the web process itself (gunicorn in compose and Kubernetes).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,7 +109,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# `collectstatic` writes here; the image collects into /app/static (outside var/, which may be a
+# volume) at build time.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+# Hashed, compressed names that browsers may cache forever. With DEBUG off they need
+# `collectstatic` first (the Dockerfile runs it); with DEBUG on, whitenoise finds the files in
+# the apps and the names stay plain.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # --- Celery -------------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
@@ -124,6 +140,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Worker processes per worker; Celery's default is the machine's CPU count, which in a container is
+# the node's, not the pod's share (deploy/k8s sets it).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 # What tasks print is output, not a problem: log it at INFO (Celery's default is WARNING).
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # The YAML files in schedules/ are the one source of truth: no beat_schedule here.
@@ -155,6 +174,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "beat-sync periodic tasks API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files: no third-party script runs on the
+    # API's origin, and the page works on a network with no way out.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 if not DEBUG:

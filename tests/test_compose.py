@@ -1,24 +1,21 @@
-"""docker-compose.yml runs what the Procfile runs, in a sane order, with no secret committed.
+"""docker-compose.yml runs what Procfile.production runs, in a sane order, with no secret committed.
 
 Docker does not run everywhere the tests do, so the file is checked as data; ``docker compose
-config`` validates it too where the compose plugin is installed.
-
-How commands compare: both sides are split like a shell would (``shlex``); then the program is
-reduced to its bare name (``.venv/bin/celery`` -> ``celery``, ``/usr/local/bin/python3.11`` ->
-``python``) and ``python -m celery`` counts as ``celery``. Everything after the program must be
-identical, option for option.
+config`` validates it too where the compose plugin is installed. How commands compare:
+tests/deploy/processes.py (``normalise``); tests/deploy/test_commands.py relates the Procfiles.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.deploy.processes import normalise, procfile
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -28,41 +25,13 @@ SECRET_NAME = re.compile(r"PASSWORD|PASS$|SECRET|TOKEN|_KEY$", re.IGNORECASE)
 PLACEHOLDER = "change-me"
 
 
-def normalise(command: str | list[str]) -> list[str]:
-    argv = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
-    program = Path(argv[0]).name
-    if re.fullmatch(r"python(3(\.\d+)?)?", program):
-        program = "python"
-    argv = [program, *argv[1:]]
-    if argv[:3] == ["python", "-m", "celery"]:
-        argv = ["celery", *argv[3:]]
-    return argv
+PROCESSES = procfile("Procfile.production")
 
 
-def procfile() -> dict[str, str]:
-    processes = {}
-    for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines():
-        match = re.fullmatch(r"([A-Za-z0-9_-]+):\s*(.+)", line)
-        if match:
-            processes[match[1]] = match[2]
-    return processes
-
-
-def test_normalise() -> None:
-    assert normalise(".venv/bin/celery -A djbeat worker") == ["celery", "-A", "djbeat", "worker"]
-    assert normalise(["/usr/bin/python3.11", "-m", "celery", "beat"]) == ["celery", "beat"]
-    assert normalise("python3 manage.py migrate") == ["python", "manage.py", "migrate"]
-    assert normalise("celery -A djbeat worker") != normalise("celery -A djbeat worker -P solo")
-
-
-def test_procfile_has_the_four_processes() -> None:
-    assert set(procfile()) == {"web", "worker", "beat", "syncer"}
-
-
-@pytest.mark.parametrize("name", sorted(procfile()))
+@pytest.mark.parametrize("name", sorted(PROCESSES))
 def test_service_runs_the_procfile_command(name: str) -> None:
     assert name in SERVICES, f"docker-compose.yml has no {name} service"
-    assert normalise(SERVICES[name]["command"]) == normalise(procfile()[name])
+    assert normalise(SERVICES[name]["command"]) == normalise(PROCESSES[name])
 
 
 def test_migrate_runs_what_make_run_runs() -> None:
