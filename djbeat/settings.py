@@ -85,12 +85,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["ENGINE"] = "djbeat.sqlite3"  # the real bound-parameter limit
-    # web, worker, beat and the syncer share one file: wait for the lock instead of failing, and
-    # take the write lock at BEGIN so that two writers serialise instead of deadlocking.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "transaction_mode": "IMMEDIATE"}
-    )
+    # web, worker, beat and the syncer share one file: wait for its write lock instead of failing
+    # after Python's default 5 s. (The syncer serialises its own writes whatever the settings.)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -134,6 +131,10 @@ WRITE_TO_FILE_DEFAULT_PATH = env.str(
 
 # --- Syncer --------------------------------------------------------------------------------------
 SYNCER_SCHEDULES_DIR = env.str("SYNCER_SCHEDULES_DIR", default=str(BASE_DIR / "schedules"))
+# How long a writer waits for the apply lock, and how long a `syncer watch` leader's lease lasts
+# (seconds; the library's defaults are 60 and 15).
+SYNCER_LOCK_TIMEOUT = env.float("SYNCER_LOCK_TIMEOUT", default=60.0)
+SYNCER_LEADER_TTL = env.float("SYNCER_LEADER_TTL", default=15.0)
 
 # --- REST framework ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

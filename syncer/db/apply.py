@@ -22,15 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from syncer.core.desired import DesiredTask
 from syncer.core.errors import PlanMismatch
 from syncer.core.plan import Change, Plan, compute
-from syncer.db import bulk, lock
+from syncer.db import bulk
 from syncer.db.actual import Snapshot, read_snapshot
+from syncer.db.lock import locked_transaction
 from syncer.db.writes import (
     FK_COLUMNS,
     PLAIN_COLUMNS,
@@ -82,8 +82,7 @@ def apply(
     plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
     if plan.is_empty and not plan.ledger_refresh:
         return Outcome(plan, False, None, snapshot)
-    with transaction.atomic():
-        lock.acquire()
+    with locked_transaction():
         now = timezone.now()
         plan, snapshot = make_plan(desired, now)
         _check_expected(plan, expected_checksum)
@@ -195,35 +194,30 @@ def _create(changes: list[Change], schedule_ids: dict, now: datetime) -> dict[st
 def _update(
     changes: list[Change],
     snapshot: Snapshot,
-    schedule_ids: dict,
-    now: datetime,  # type: ignore[type-arg]
+    schedule_ids: dict,  # type: ignore[type-arg]
+    now: datetime,
 ) -> None:
-    """Write every declared column of each changed row; two batches: with or without a reset of
-    ``last_run_at`` (see the next-run policy above)."""
-    plain, reset = [], []
+    """Write every declared column of each changed row; two statements: rows with or without a
+    reset of ``last_run_at`` (see the next-run policy above)."""
+    columns = ["name", "date_changed", *PLAIN_COLUMNS, *FK_COLUMNS]
+    plain: list[list[object]] = []
+    reset: list[list[object]] = []
     for change in changes:
         assert change.after is not None and change.before is not None
         kind_id = snapshot.schedule_ids.get(change.previous_name or change.name)
         schedule_id = (
             schedule_ids[change.after.schedule] if "schedule" in change.fields else kind_id[1]  # type: ignore[index]
         )
-        row = PeriodicTask(
-            pk=snapshot.ids[change.previous_name or change.name],
-            name=change.name,
-            date_changed=now,
-            **task_columns(change.after, schedule_id),
-        )
+        values = task_columns(change.after, schedule_id)
+        values.update(name=change.name, date_changed=now)
+        row = [snapshot.ids[change.previous_name or change.name], *(values[c] for c in columns)]
         policy = next_run(change.before, change.after, now)
         if policy:
-            row.last_run_at = policy["last_run_at"]
-            reset.append(row)
+            reset.append([*row, policy["last_run_at"]])
         else:
             plain.append(row)
-    columns = ["name", "date_changed", *PLAIN_COLUMNS, *FK_COLUMNS]
-    if plain:
-        PeriodicTask.objects.bulk_update(plain, columns)
-    if reset:
-        PeriodicTask.objects.bulk_update(reset, [*columns, "last_run_at"])
+    bulk.update(PeriodicTask, "id", columns, plain)
+    bulk.update(PeriodicTask, "id", [*columns, "last_run_at"], reset)
 
 
 def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Audit) -> None:
