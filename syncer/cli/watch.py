@@ -10,7 +10,7 @@ import threading
 from syncer import project
 from syncer.cli import audit
 from syncer.cli.inputs import paths
-from syncer.daemon import leader, logs
+from syncer.daemon import logs
 from syncer.daemon.health import Metrics, Status, serve
 from syncer.daemon.loop import Options, Reconciler
 
@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         reconciler.run(stop)
     finally:
-        with contextlib.suppress(Exception):
-            leader.release()
+        with contextlib.suppress(Exception):  # a standby takes over now, not after the TTL
+            reconciler.leadership.release()
         if server is not None:
             server.shutdown()
     log.info("stopped")
