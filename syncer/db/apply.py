@@ -22,13 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import IntegrityError
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from syncer.core.desired import DesiredTask
 from syncer.core.errors import PlanMismatch
 from syncer.core.plan import Change, Plan, compute
-from syncer.db import bulk
+from syncer.db import bulk, names
 from syncer.db.actual import Snapshot, read_snapshot
 from syncer.db.lock import locked_transaction
 from syncer.db.writes import (
@@ -82,18 +83,24 @@ def apply(
     plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
     if plan.is_empty and not plan.ledger_refresh:
         return Outcome(plan, False, None, snapshot)
-    with locked_transaction():
-        now = timezone.now()
-        plan, snapshot = make_plan(desired, now)
-        _check_expected(plan, expected_checksum)
-        plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
-        if plan.is_empty and not plan.ledger_refresh:
-            return Outcome(plan, False, None, snapshot)
-        if before_write is not None:
-            before_write(plan)
-        with _gc_paused():
-            record_id = _write(plan, snapshot, now, audit)
-        _failpoint()
+    try:
+        with locked_transaction():
+            now = timezone.now()
+            plan, snapshot = make_plan(desired, now)
+            _check_expected(plan, expected_checksum)
+            plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
+            if plan.is_empty and not plan.ledger_refresh:
+                return Outcome(plan, False, None, snapshot)
+            if before_write is not None:
+                before_write(plan)
+            with _gc_paused():
+                record_id = _write(plan, snapshot, now, audit)
+            _failpoint()
+    except IntegrityError as exc:
+        clash = names.clash(exc)
+        if clash is None:
+            raise
+        raise clash from exc
     return Outcome(plan, True, record_id, snapshot)
 
 
@@ -138,6 +145,9 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
     schedule_changes = [c for c in plan.changes if c.after is not None and "schedule" in _fields(c)]
     schedule_ids = resolve_schedules({c.after.schedule for c in schedule_changes if c.after}, now)
 
+    # Deletes first: they free their names for the creates and renames of the same plan (on
+    # MySQL/MariaDB 'report' and 'Report' are one name: a change of case is a delete + create).
+    delete_tasks([snapshot.ids[c.name] for c in by_action.get("delete", [])])
     created = _create(by_action.get("create", []), schedule_ids, now)
     ids = dict(snapshot.ids)
     ids.update(created)
@@ -147,7 +157,6 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         schedule_ids,
         now,
     )
-    delete_tasks([snapshot.ids[c.name] for c in by_action.get("delete", [])])
     for change in by_action.get("rename", []):
         ids[change.name] = snapshot.ids[change.previous_name or ""]
     _record_ownership(plan, ids, now, audit)

@@ -103,7 +103,7 @@ def _mysql_take(cursor: Cursor, timeout: float) -> None:
     try:
         _write_lock_row()
     finally:
-        cursor.execute("SET SESSION innodb_lock_wait_timeout = @syncer_lock_wait")
+        _restore("SET SESSION innodb_lock_wait_timeout = @syncer_lock_wait")
 
 
 def _mysql_timed_out(exc: BaseException) -> bool:
@@ -120,11 +120,22 @@ def _sqlite_take(cursor: Cursor, timeout: float) -> None:
     try:
         _write_lock_row()
     finally:
-        cursor.execute(f"PRAGMA busy_timeout = {previous}")
+        _restore(f"PRAGMA busy_timeout = {previous}")
 
 
 def _sqlite_timed_out(exc: BaseException) -> bool:
     return getattr(exc.__cause__, "sqlite_errorcode", None) == 5 or "locked" in str(exc)  # BUSY
+
+
+def _restore(setting: str) -> None:
+    """Put a connection setting back, even after the wait timed out: through the driver's own
+    cursor, since Django refuses any statement in a transaction after an error (the server does
+    not: a lock wait timeout undoes only that statement)."""
+    raw = connection.connection.cursor()
+    try:
+        raw.execute(setting)
+    finally:
+        raw.close()
 
 
 def _write_lock_row() -> None:
