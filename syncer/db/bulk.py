@@ -42,11 +42,12 @@ def insert(
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     target = ", ".join(quote(field.column) for field in fields)
-    relation = jsonrows.dialect(connection).relation(connection, fields, None)
+    vendor = jsonrows.dialect(connection)
+    relation = vendor.relation(connection, fields, None)
     select = f"SELECT {', '.join(relation.values)} FROM {relation.source}"
     sql = f"INSERT INTO {table} ({target}) {select}"
     back = ", ".join(quote(field.column) for field in _fields(model, returning))
-    returns = bool(returning) and connection.features.can_return_rows_from_bulk_insert
+    returns = bool(returning) and vendor.returning(connection)
     if returns:
         sql += f" RETURNING {back}"
     out: list[tuple[Any, ...]] = []

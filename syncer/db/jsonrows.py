@@ -53,6 +53,8 @@ class Dialect:
     update: Callable[[str, str, Sequence[tuple[str, str]], Relation], str]
     delete: Callable[[str, str, Relation], str]
     packet_limit: Callable[[BaseDatabaseWrapper], int | None]  # largest payload, None: no limit
+    # INSERT ... RETURNING; else (MySQL 8) the ids are read back from the cursor's ``lastrowid``
+    returning: Callable[[BaseDatabaseWrapper], bool] = lambda connection: True
 
 
 def dialect(connection: BaseDatabaseWrapper) -> Dialect:
@@ -228,6 +230,11 @@ DIALECTS: dict[str, Dialect] = {
         _sqlite_relation, _naive_utc_encoder, _from_update, _in_delete, lambda c: None
     ),
     "mysql": Dialect(
-        _mysql_relation, _mysql_encoder, _join_update, _join_delete, _mysql_packet_limit
+        _mysql_relation,
+        _mysql_encoder,
+        _join_update,
+        _join_delete,
+        _mysql_packet_limit,
+        returning=lambda connection: bool(connection.features.can_return_rows_from_bulk_insert),
     ),
 }
