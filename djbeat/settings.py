@@ -84,6 +84,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    # 4-byte UTF-8 (emoji in a description) for the connection and for the test database, which
+    # would otherwise get the server's default character set.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
+    DATABASES["default"].setdefault("TEST", {}).setdefault("CHARSET", "utf8mb4")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # web, worker, beat and the syncer share one file: wait for its write lock instead of failing
     # after Python's default 5 s. (The syncer serialises its own writes whatever the settings.)

@@ -6,7 +6,6 @@ fault, and two real ``syncer apply`` runs serialise."""
 from __future__ import annotations
 
 import json
-import os
 import queue
 import subprocess
 import sys
@@ -196,7 +195,7 @@ def test_an_apply_gives_up_after_the_lock_timeout_and_changes_nothing(database_e
     holding = apply(
         database_env,
         write(tmp_path, "first", spec("a", 5, "1m")),
-        SYNCER_FAILPOINT_BEFORE_COMMIT="8",
+        SYNCER_FAILPOINT_BEFORE_COMMIT="5",
     )
     wait_until(
         lambda: "failpoint" in log_of(holding), 60, "the first apply holding its transaction"
@@ -206,13 +205,7 @@ def test_an_apply_gives_up_after_the_lock_timeout_and_changes_nothing(database_e
         database_env, write(tmp_path, "second", spec("b", 5, "1m")), SYNCER_LOCK_TIMEOUT="1"
     )
     assert refused.wait(60) == 1
-    assert 0.9 <= time.monotonic() - started < 8
+    assert 0.9 <= time.monotonic() - started < 5
     assert "another apply holds the schedule lock" in log_of(refused)
     assert holding.wait(60) == 0
     assert [row[0] for row in state(db)] == [f"a-{i}" for i in range(5)]
-
-
-def test_the_process_tests_run_on_the_configured_vendor(database_env):
-    scheme = database_env["DATABASE_URL"].split(":", 1)[0]
-    configured = os.environ.get("DATABASE_URL", "sqlite").split(":", 1)[0]
-    assert scheme == configured or (scheme, configured) == ("sqlite", "sqlite")
