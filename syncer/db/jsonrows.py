@@ -9,7 +9,9 @@ bulk statements of ``syncer.db.bulk``, as a lookup table (vendor -> ``Dialect``)
   target column, whose strict mode refuses what does not fit: JSON_TABLE's own typed conversion is
   lossy on MariaDB ('x' becomes 0, a bad datetime NULL, even with ``ERROR ON ERROR``). Only the key
   of an UPDATE or DELETE join is extracted as BIGINT, so that the join uses the primary key.
-  Booleans go as 0/1 and JSON columns as their text (a path column holds scalars only).
+  Booleans go as 0/1 and JSON columns as their text (a path column holds scalars only). A row is an
+  object keyed by position that leaves NULLs out: a missing path is NULL by definition (``NULL ON
+  EMPTY``), where what a JSON ``null`` becomes in a text column is less certain across versions.
 
 The payload is one statement whatever the number of rows, except past MySQL's
 ``max_allowed_packet`` (16 MiB by default on MariaDB, ~50,000 tasks): then it is split in as
@@ -55,6 +57,7 @@ class Dialect:
     packet_limit: Callable[[BaseDatabaseWrapper], int | None]  # largest payload, None: no limit
     # INSERT ... RETURNING; else (MySQL 8) the ids are read back from the cursor's ``lastrowid``
     returning: Callable[[BaseDatabaseWrapper], bool] = lambda connection: True
+    shape: Callable[[list[Any]], Any] = list  # a row of values -> its JSON form
 
 
 def dialect(connection: BaseDatabaseWrapper) -> Dialect:
@@ -82,6 +85,8 @@ def encode(
             for index, fn in converters:
                 if row[index] is not None:
                     row[index] = fn(row[index])
+    if vendor.shape is not list:
+        rows = [vendor.shape(list(row)) for row in rows]
     payload = _dumps(rows)
     if len(payload) <= SAFE_PAYLOAD_BYTES:
         return [payload]
@@ -188,12 +193,16 @@ def _mysql_relation(
     connection: BaseDatabaseWrapper, fields: Sequence[Field], key: int | None
 ) -> Relation:
     columns = ", ".join(
-        f"c{i} {'BIGINT' if i == key else 'LONGTEXT'} PATH '$[{i}]' ERROR ON ERROR"
+        f"c{i} {'BIGINT' if i == key else 'LONGTEXT'} PATH '$.\"{i}\"' ERROR ON ERROR"
         for i in range(len(fields))
     )
     return Relation(
         f"JSON_TABLE(%s, '$[*]' COLUMNS ({columns})) AS x", [f"x.c{i}" for i in range(len(fields))]
     )
+
+
+def _without_nulls(row: list[Any]) -> dict[str, Any]:
+    return {str(i): value for i, value in enumerate(row) if value is not None}
 
 
 def _mysql_encoder(connection: BaseDatabaseWrapper, field: Field) -> Encoder | None:
@@ -236,5 +245,6 @@ DIALECTS: dict[str, Dialect] = {
         _join_delete,
         _mysql_packet_limit,
         returning=lambda connection: bool(connection.features.can_return_rows_from_bulk_insert),
+        shape=_without_nulls,
     ),
 }
