@@ -33,8 +33,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 Field = models.Field  # type: ignore[type-arg]
 Encoder = Callable[[Any], Any]
 
-# Below this size a payload is sent without asking the server's packet limit (every supported
-# MySQL and MariaDB version defaults to 16 MiB or more).
+# Below this many characters (at most 4 MiB of UTF-8) a payload is sent without asking the
+# server's packet limit: every supported MySQL and MariaDB version defaults to 16 MiB or more.
 SAFE_PAYLOAD_BYTES = 1 << 20
 PACKET_MARGIN_BYTES = 64 << 10  # the statement text around the payload
 
