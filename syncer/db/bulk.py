@@ -60,7 +60,7 @@ def insert(
             elif returning:
                 first_ids.append(int(cursor.lastrowid))
         if first_ids:
-            pk = quote(model._meta.pk.column)  # type: ignore[union-attr]
+            pk = quote(model._meta.pk.column)
             cursor.execute(f"SELECT {back} FROM {table} WHERE {pk} >= %s", [min(first_ids)])
             out = [tuple(row) for row in cursor.fetchall()]
     return out
@@ -110,4 +110,4 @@ def _execute(sql: str, fields: Sequence[jsonrows.Field], rows: Sequence[Sequence
 
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[jsonrows.Field]:
-    return [model._meta.get_field(name) for name in names]  # type: ignore[misc]
+    return [model._meta.get_field(name) for name in names]

@@ -25,13 +25,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-Field = models.Field  # type: ignore[type-arg]
-Encoder = Callable[[Any], Any]
+Field: TypeAlias = Any  # a django.db.models.Field (Django itself ships no type hints)
+Encoder: TypeAlias = Callable[[Any], Any]
 
 # Below this many characters (at most 4 MiB of UTF-8) a payload is sent without asking the
 # server's packet limit: every supported MySQL and MariaDB version defaults to 16 MiB or more.
@@ -79,19 +79,21 @@ def encode(
         for index, field in enumerate(fields)
         if (fn := vendor.encoder(connection, field)) is not None
     ]
+    values: Sequence[Any] = rows
     if converters:
-        rows = [list(row) for row in rows]
-        for row in rows:
+        converted = [list(row) for row in rows]
+        for row in converted:
             for index, fn in converters:
                 if row[index] is not None:
                     row[index] = fn(row[index])
+        values = converted
     if vendor.shape is not list:
-        rows = [vendor.shape(list(row)) for row in rows]
-    payload = _dumps(rows)
+        values = [vendor.shape(list(row)) for row in values]
+    payload = _dumps(values)
     if len(payload) <= SAFE_PAYLOAD_BYTES:
         return [payload]
     limit = vendor.packet_limit(connection)
-    return [payload] if limit is None else split(rows, payload, limit)
+    return [payload] if limit is None else split(values, payload, limit)
 
 
 def split(rows: Sequence[Any], payload: str, limit: int) -> list[str]:
