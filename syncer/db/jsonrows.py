@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -173,7 +173,7 @@ def _sqlite_relation(
 def _naive_utc_encoder(connection: BaseDatabaseWrapper, field: Field) -> Encoder | None:
     """SQLite and MySQL store datetimes as naive UTC: Django's own adaptation."""
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value  # type: ignore[no-any-return]
+        return cast(Encoder, connection.ops.adapt_datetimefield_value)
     return str if isinstance(field, models.DecimalField) else None
 
 
