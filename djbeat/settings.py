@@ -93,13 +93,15 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    # 4-byte UTF-8 (emoji in a description) for the connection and for the test database, which
+    # would otherwise get the server's default character set.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
+    DATABASES["default"].setdefault("TEST", {}).setdefault("CHARSET", "utf8mb4")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["ENGINE"] = "djbeat.sqlite3"  # the real bound-parameter limit
-    # web, worker, beat and the syncer share one file: wait for the lock instead of failing, and
-    # take the write lock at BEGIN so that two writers serialise instead of deadlocking.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "transaction_mode": "IMMEDIATE"}
-    )
+    # web, worker, beat and the syncer share one file: wait for its write lock instead of failing
+    # after Python's default 5 s. (The syncer serialises its own writes whatever the settings.)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
-from syncer.db import lock
 from syncer.db.kinds import KINDS
+from syncer.db.lock import locked_transaction
 from syncer.models import ApplyRecord, ManagedTask
 
 EDIT_THE_FILE = (
@@ -89,18 +88,15 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
         ]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            lock.acquire()
+        with locked_transaction():
             super().save_model(request, obj, form, change)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            lock.acquire()
+        with locked_transaction():
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic():
-            lock.acquire()
+        with locked_transaction():
             super().delete_queryset(request, self._skip_managed(request, queryset))
 
     # django-celery-beat's bulk actions, each on the unmanaged tasks of the selection only.
@@ -121,8 +117,7 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
         self._bulk(super().run_tasks, request, queryset)
 
     def _bulk(self, action: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic():
-            lock.acquire()
+        with locked_transaction():
             unmanaged = self._skip_managed(request, queryset)
             if unmanaged.exists():
                 action(request, unmanaged)

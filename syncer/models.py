@@ -71,3 +71,31 @@ class ApplyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"apply {self.applied_at:%Y-%m-%d %H:%M:%S} {self.revision}".strip()
+
+
+class WriteLock(models.Model):
+    """Rows a writer writes first in its transaction to serialise with the others: on MySQL/MariaDB
+    the write holds the row's lock, on SQLite the database's write lock, until the transaction
+    ends (commit or rollback). PostgreSQL uses a transaction advisory lock instead
+    (``syncer.db.lock``). The migration creates the ``apply`` row."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lease(models.Model):
+    """A named lease (``syncer.db.lease``): held by ``holder`` until ``expires_at``, renewed by it,
+    taken by anyone once expired. Times are the database's clock, naive UTC where the vendor
+    stores them so."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200)
+    acquired_at = models.DateTimeField()
+    renewed_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} <- {self.holder}"

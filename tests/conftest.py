@@ -1,5 +1,6 @@
-"""Shared fixtures. The database tests run on the configured database (SQLite by default,
-PostgreSQL in CI through DATABASE_URL); pytest-django creates and drops the test database."""
+"""Shared fixtures. The database tests run on the configured database (SQLite by default; in CI
+PostgreSQL, then MariaDB and SQLite again, through DATABASE_URL); pytest-django creates and drops
+the test database."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from syncer import project
 from syncer.cli import audit
 from syncer.cli.inputs import paths
 from syncer.core.errors import UserError
-from syncer.daemon import leader, logs
+from syncer.daemon import logs
 from syncer.daemon.health import Metrics, Readiness, serve
 from syncer.daemon.loop import Options, Reconciler
 
@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         reconciler.run(stop)
     finally:
-        with contextlib.suppress(Exception):
-            leader.release()
+        with contextlib.suppress(Exception):  # a standby takes over now, not after the TTL
+            reconciler.leadership.release()
         if server is not None:
             server.shutdown()
     log.info("stopped")

@@ -1,35 +1,53 @@
-"""Exactly one replica reconciles: the one holding a session-level PostgreSQL advisory lock.
+"""Exactly one replica reconciles: the holder of the ``syncer-watch`` lease (``syncer.db.lease``).
 
-The lock belongs to the database session, so it is released when the leader's process dies or its
-connection drops; a standby's next attempt then takes it. On SQLite there is one writer per file
-anyway, so every replica is its own leader.
+The leader renews its lease every third of the TTL (``SYNCER_LEADER_TTL``, 15 s) from the reconcile
+loop; a standby tries again when the leader's lease expires (at the latest every ``poll``
+seconds), so a leader that died or lost the database is replaced within the TTL. A clean
+shutdown releases the lease at once. The same on PostgreSQL (PgBouncer included), MySQL/MariaDB
+and SQLite.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+import time
 
-LEADER_KEY = 0x6265_6174_6C64  # "beatld"
+from syncer.db import config, lease
+
+LEASE_NAME = "syncer-watch"
 
 
-def hold_leadership() -> bool:
-    """True when this process holds (or just took) the leader lock."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = %s",
-            [LEADER_KEY],
+class Leadership:
+    def __init__(self, poll: float, ttl: float | None = None, holder: str | None = None) -> None:
+        self.poll = poll
+        self.ttl = config.leader_ttl() if ttl is None else ttl
+        self.holder = holder or lease.holder_id()
+        self.last: lease.Claim | None = None
+        self.next_attempt = time.monotonic()
+
+    @property
+    def leading(self) -> bool:
+        return self.last is not None and self.last.held
+
+    def hold(self) -> bool:
+        """Take or renew the lease; True when this replica is the leader."""
+        self.last = lease.claim(LEASE_NAME, self.holder, self.ttl)
+        wait = (
+            lease.renew_every(self.ttl) if self.last.held else lease.retry_in(self.last, self.poll)
         )
-        if cursor.fetchone()[0]:
-            return True
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LEADER_KEY])
-        return bool(cursor.fetchone()[0])
+        self.next_attempt = time.monotonic() + wait
+        return self.last.held
 
+    def due_in(self) -> float:
+        """Seconds until the next renewal (leader) or attempt (standby)."""
+        return self.next_attempt - time.monotonic()
 
-def release() -> None:
-    if connection.vendor != "postgresql" or connection.connection is None:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock_all()")
+    def lost(self, retry_in: float) -> None:
+        """The database failed: act as a standby until the next claim, in ``retry_in`` seconds
+        (the lease, if still ours in the database, is renewed then)."""
+        self.last = None
+        self.next_attempt = time.monotonic() + retry_in
+
+    def release(self) -> None:
+        if self.leading:
+            lease.release(LEASE_NAME, self.holder)
+        self.last = None

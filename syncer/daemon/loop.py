@@ -23,9 +23,10 @@ from syncer.core.context import Context
 from syncer.core.errors import TemporaryFault, UnsafePlan
 from syncer.core.pipeline import Loaded, Pipeline
 from syncer.core.plan import Plan
-from syncer.daemon import files, leader
+from syncer.daemon import files
 from syncer.daemon.events import ChangeFlag, start_observer
 from syncer.daemon.health import Metrics, Readiness
+from syncer.daemon.leader import Leadership
 from syncer.db.apply import Audit, apply, make_plan
 
 
@@ -53,6 +54,7 @@ class Reconciler:
         metrics: Metrics,
         log: logging.Logger,
         revision: Callable[[], str] = lambda: "",
+        leadership: Leadership | None = None,
     ) -> None:
         self.options = options
         self.context = context
@@ -68,6 +70,7 @@ class Reconciler:
         self.retry_at: float | None = None
         self.next_resync = time.monotonic() + options.resync_interval
         self.flag = ChangeFlag(options.paths)
+        self.leadership = leadership or Leadership(options.standby_poll)
 
     def wake(self) -> None:
         """Interrupt the wait (used by the signal handler so that shutdown is immediate)."""
@@ -102,13 +105,15 @@ class Reconciler:
                     reason = "retry"
                 if reason is None and self.options.resync_interval and now >= self.next_resync:
                     reason = "resync"
+                if reason is None and self.leadership.due_in() <= 0:
+                    reason = self._heartbeat()
                 if reason is not None:
                     self.reconcile(reason)
         finally:
             observer.stop()
 
     def _timeout(self) -> float:
-        deadlines = [self.options.poll_interval]
+        deadlines = [self.options.poll_interval, self.leadership.due_in()]
         now = time.monotonic()
         if self.retry_at is not None:
             deadlines.append(self.retry_at - now)
@@ -142,7 +147,7 @@ class Reconciler:
         if loaded.content_hash == self.blocked_hash and reason in ("resync", "retry"):
             return  # still the same refused input: wait for the files to change
         try:
-            if not leader.hold_leadership():
+            if not self.leadership.hold():
                 self._standby()
                 return
             self.metrics.leader.set(1)
@@ -238,18 +243,40 @@ class Reconciler:
             "reconcile skipped: invalid files", extra={"reason": reason, "problems": problems[:100]}
         )
 
+    # --- leadership ---------------------------------------------------------------------------
+    def _heartbeat(self) -> str | None:
+        """Between reconciles: the leader renews its lease, a standby tries to take it. Returns a
+        reason to reconcile at once (just elected), else None."""
+        was_leading = self.leadership.leading
+        started = time.monotonic()
+        try:
+            leading = self.leadership.hold()
+        except DatabaseError as exc:
+            self._temporary(exc, started, "lease")
+            return None
+        if leading:
+            self.metrics.leader.set(1)
+            return None if was_leading else "elected"
+        if was_leading:  # lost it (paused past the TTL, or the database was away): step down
+            self._standby()
+        return None
+
     def _standby(self) -> None:
         self.metrics.leader.set(0)
-        self.retry_at = time.monotonic() + self.options.standby_poll
+        claim = self.leadership.last
+        holder = claim.holder if claim is not None else ""
         if self.status.state != "standby":
-            self.log.info("standby: another replica holds the leader lock")
-        self.status.set(True, "standby", "another replica reconciles")
+            self.log.info(
+                "standby: another replica holds the leader lease", extra={"leader": holder}
+            )
+        self.status.set(True, "standby", "another replica reconciles", leader=holder)
         self.metrics.reconciles.labels("standby").inc()
 
     def _temporary(self, exc: BaseException, started: float, reason: str) -> None:
         self.failures += 1
         delay = min(self.options.max_backoff, 2 ** (self.failures - 1))
         self.retry_at = time.monotonic() + delay
+        self.leadership.lost(delay)
         self.metrics.leader.set(0)
         with contextlib.suppress(DatabaseError):
             connection.close()  # the next attempt opens a fresh connection

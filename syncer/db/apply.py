@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -30,8 +30,9 @@ from syncer.core.desired import DesiredTask
 from syncer.core.errors import PlanMismatch
 from syncer.core.kinds import ScheduleKey
 from syncer.core.plan import Action, Change, LedgerRefresh, Plan, compute
-from syncer.db import bulk, lock
+from syncer.db import bulk, names
 from syncer.db.actual import Snapshot, read_snapshot
+from syncer.db.lock import locked_transaction
 from syncer.db.writes import (
     FK_COLUMNS,
     PLAIN_COLUMNS,
@@ -83,19 +84,24 @@ def apply(
     plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
     if plan.writes_nothing:
         return Outcome(plan, False, None, snapshot)
-    with transaction.atomic():
-        lock.acquire()
-        now = timezone.now()
-        plan, snapshot = make_plan(desired, now)
-        _check_expected(plan, expected_checksum)
-        plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
-        if plan.writes_nothing:
-            return Outcome(plan, False, None, snapshot)
-        if before_write is not None:
-            before_write(plan)
-        with _gc_paused():
-            record_id = _write(plan, snapshot, now, audit)
-        _failpoint()
+    try:
+        with locked_transaction():
+            now = timezone.now()
+            plan, snapshot = make_plan(desired, now)
+            _check_expected(plan, expected_checksum)
+            plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
+            if plan.writes_nothing:
+                return Outcome(plan, False, None, snapshot)
+            if before_write is not None:
+                before_write(plan)
+            with _gc_paused():
+                record_id = _write(plan, snapshot, now, audit)
+            _failpoint()
+    except IntegrityError as exc:
+        clash = names.clash(exc)
+        if clash is None:
+            raise
+        raise clash from exc
     return Outcome(plan, True, record_id, snapshot)
 
 
@@ -140,6 +146,9 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
     schedule_changes = [c for c in plan.changes if c.after is not None and "schedule" in _fields(c)]
     schedule_ids = resolve_schedules({c.after.schedule for c in schedule_changes if c.after}, now)
 
+    # Deletes first: they free their names for the creates and renames of the same plan (on
+    # MySQL/MariaDB 'report' and 'Report' are one name: a change of case is a delete + create).
+    delete_tasks([snapshot.ids[c.name] for c in by_action.get(Action.DELETE, [])])
     created = _create(by_action.get(Action.CREATE, []), schedule_ids, now)
     ids = dict(snapshot.ids)
     ids.update(created)
@@ -149,7 +158,6 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         schedule_ids,
         now,
     )
-    delete_tasks([snapshot.ids[c.name] for c in by_action.get(Action.DELETE, [])])
     for change in by_action.get(Action.RENAME, []):
         ids[change.name] = snapshot.ids[change.previous_name or ""]
     _record_ownership(plan, ids, now, audit)
@@ -201,32 +209,27 @@ def _update(
     schedule_ids: dict[ScheduleKey, int],
     now: datetime,
 ) -> None:
-    """Write every declared column of each changed row; two batches: with or without a reset of
-    ``last_run_at`` (see the next-run policy above)."""
-    plain, reset = [], []
+    """Write every declared column of each changed row; two statements: rows with or without a
+    reset of ``last_run_at`` (see the next-run policy above)."""
+    columns = ["name", "date_changed", *PLAIN_COLUMNS, *FK_COLUMNS]
+    plain: list[list[object]] = []
+    reset: list[list[object]] = []
     for change in changes:
         assert change.after is not None and change.before is not None
         kind_id = snapshot.schedule_ids.get(change.previous_name or change.name)
         schedule_id = (
             schedule_ids[change.after.schedule] if "schedule" in change.fields else kind_id[1]  # type: ignore[index]
         )
-        row = PeriodicTask(
-            pk=snapshot.ids[change.previous_name or change.name],
-            name=change.name,
-            date_changed=now,
-            **task_columns(change.after, schedule_id),
-        )
+        values = task_columns(change.after, schedule_id)
+        values.update(name=change.name, date_changed=now)
+        row = [snapshot.ids[change.previous_name or change.name], *(values[c] for c in columns)]
         policy = next_run(change.before, change.after, now)
         if policy:
-            row.last_run_at = policy["last_run_at"]
-            reset.append(row)
+            reset.append([*row, policy["last_run_at"]])
         else:
             plain.append(row)
-    columns = ["name", "date_changed", *PLAIN_COLUMNS, *FK_COLUMNS]
-    if plain:
-        PeriodicTask.objects.bulk_update(plain, columns)
-    if reset:
-        PeriodicTask.objects.bulk_update(reset, [*columns, "last_run_at"])
+    bulk.update(PeriodicTask, "id", columns, plain)
+    bulk.update(PeriodicTask, "id", [*columns, "last_run_at"], reset)
 
 
 def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Audit) -> None:

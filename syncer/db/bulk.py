@@ -1,24 +1,27 @@
-"""Bulk inserts as ONE statement with ONE parameter: the rows as a JSON document, unpacked by the
-database (``json_array_elements`` on PostgreSQL, ``json_each`` on SQLite).
+"""Bulk INSERT, UPDATE and DELETE as ONE statement with ONE parameter: the rows as a JSON document,
+unpacked by the database (``syncer.db.jsonrows``: ``json_array_elements`` on PostgreSQL,
+``json_each`` on SQLite, ``JSON_TABLE`` on MySQL/MariaDB).
 
-Why not ``bulk_create``: on PostgreSQL, Django 5.2 sends one array per column (``UNNEST``), and
-psycopg quotes every element of every array in Python (client-side binding): ~12 us an element,
-two thirds of a 10,000-task apply. One JSON text is encoded by the C encoder and quoted once.
-On SQLite, ``bulk_create`` splits the rows by the bound-parameter limit, so its statement count
-grows with N; here it is one statement whatever N (SQLite >= 3.38 for ``->``).
+Why not ``bulk_create`` / ``bulk_update``: on PostgreSQL, Django 5.2 sends one array per column
+(``UNNEST``), and psycopg quotes every element of every array in Python (client-side binding):
+~12 us an element, two thirds of a 10,000-task apply. One JSON text is encoded by the C encoder
+and quoted once. On SQLite, Django splits the rows by its bound-parameter limit (999), so the
+statement count grows with N; here it is one statement whatever N, on every vendor, with the
+project's ordinary database settings.
 
-The caller passes plain column values (str, int, bool, None, aware datetimes, dicts for JSON
-columns); the model's fields give the SQL types. No signals, no ``save()``: like ``bulk_create``.
+The caller passes plain column values (str, int, bool, None, Decimal, aware datetimes, dicts for
+JSON columns); the model's fields give the SQL types. No signals, no ``save()``: like
+``bulk_create``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+
+from syncer.db import jsonrows
 
 
 def insert(
@@ -28,73 +31,60 @@ def insert(
     returning: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """INSERT the rows (values in ``columns`` order); return the ``returning`` columns' values of
-    the inserted rows (in no particular order)."""
+    the inserted rows, in no particular order, as the database returns them (no converters).
+
+    Without ``INSERT ... RETURNING`` (MySQL 8; MariaDB has it since 10.5) they are read back: the
+    rows whose primary key is at least the first one this insert generated. That can include rows
+    another writer inserted meanwhile: pick yours by a value you inserted (a unique name)."""
     if not rows:
         return []
-    fields = [model._meta.get_field(name) for name in columns]
-    names: list[str] = [field.column for field in fields]  # type: ignore[union-attr, misc]
-    # Rows go as JSON arrays, as they are: only datetime columns need converting first.
-    convert = [
-        (index, _datetime_converter())
-        for index, field in enumerate(fields)
-        if isinstance(field, models.DateTimeField)
-    ]
-    if convert:
-        copies = [list(row) for row in rows]
-        for row in copies:
-            for index, fn in convert:
-                if row[index] is not None:
-                    row[index] = fn(row[index])
-        rows = copies
-    payload = json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
+    fields = _fields(model, columns)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    target = ", ".join(quote(name) for name in names)
-    if connection.vendor == "postgresql":
-        picks = ", ".join(
-            f"(x -> {i})::jsonb"
-            if isinstance(field, models.JSONField)
-            else f"(x ->> {i})::{_cast(field)}"
-            for i, field in enumerate(fields)
-        )
-        source = f"SELECT {picks} FROM json_array_elements(%s::json) AS x"
-    else:
-        picks = ", ".join(
-            f"value -> {i}" if isinstance(field, models.JSONField) else f"value ->> {i}"
-            for i, field in enumerate(fields)
-        )
-        source = f"SELECT {picks} FROM json_each(%s)"
-    sql = f"INSERT INTO {table} ({target}) {source}"
-    if returning:
-        back: list[str] = [model._meta.get_field(name).column for name in returning]  # type: ignore[union-attr, misc]
-        sql += " RETURNING " + ", ".join(quote(name) for name in back)
+    target = ", ".join(quote(field.column) for field in fields)
+    vendor = jsonrows.dialect(connection)
+    relation = vendor.relation(connection, fields, None)
+    select = f"SELECT {', '.join(relation.values)} FROM {relation.source}"
+    sql = f"INSERT INTO {table} ({target}) {select}"
+    back = ", ".join(quote(field.column) for field in _fields(model, returning))
+    returns = bool(returning) and vendor.returning(connection)
+    if returns:
+        sql += f" RETURNING {back}"
+    out: list[tuple[Any, ...]] = []
+    first_ids: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [payload])
-        return [tuple(row) for row in cursor.fetchall()] if returning else []
+        for payload in jsonrows.encode(connection, fields, rows):
+            cursor.execute(sql, [payload])
+            if returns:
+                out += [tuple(row) for row in cursor.fetchall()]
+            elif returning:
+                first_ids.append(int(cursor.lastrowid))
+        if first_ids:
+            pk = quote(model._meta.pk.column)
+            cursor.execute(f"SELECT {back} FROM {table} WHERE {pk} >= %s", [min(first_ids)])
+            out = [tuple(row) for row in cursor.fetchall()]
+    return out
 
 
-def _cast(field: Any) -> str:
-    """The column's type for the cast from text; a varchar as text, so that the column itself
-    refuses a value too long (an explicit cast to varchar(n) would cut it silently)."""
-    db_type = str(field.db_type(connection))
-    return "text" if db_type.startswith("varchar") else db_type
-
-
-def _datetime_converter() -> Callable[[datetime], str]:
-    """Aware datetime -> the text the column takes; memoised (``now`` repeats on every row)."""
-    if connection.vendor == "postgresql":
-        adapt: Callable[[datetime], str] = datetime.isoformat
-    else:  # SQLite stores naive UTC text: Django's own adaptation
-        adapt = connection.ops.adapt_datetimefield_value  # type: ignore[assignment]
-    seen: dict[datetime, str] = {}
-
-    def convert(value: datetime) -> str:
-        text = seen.get(value)
-        if text is None:
-            text = seen[value] = adapt(value)
-        return text
-
-    return convert
+def update(
+    model: type[models.Model],
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> int:
+    """UPDATE ``columns`` of the rows whose integer ``key`` is each row's first value (the others
+    in ``columns`` order). Returns the number of rows matched."""
+    if not rows:
+        return 0
+    fields = _fields(model, [key, *columns])
+    quote = connection.ops.quote_name
+    vendor = jsonrows.dialect(connection)
+    relation = vendor.relation(connection, fields, 0)
+    sets = [
+        (quote(f.column), value) for f, value in zip(fields[1:], relation.values[1:], strict=True)
+    ]
+    sql = vendor.update(quote(model._meta.db_table), quote(fields[0].column), sets, relation)
+    return _execute(sql, fields, rows)
 
 
 def delete(model: type[models.Model], column: str, values: Sequence[int]) -> int:
@@ -102,13 +92,22 @@ def delete(model: type[models.Model], column: str, values: Sequence[int]) -> int
     (``column__in`` would bind one parameter per value, past SQLite's limit at ~32,000)."""
     if not values:
         return 0
+    fields = _fields(model, [column])
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    name = quote(model._meta.get_field(column).column)  # type: ignore[union-attr, arg-type]
-    if connection.vendor == "postgresql":
-        among = "SELECT json_array_elements_text(%s::json)::bigint"
-    else:
-        among = "SELECT value FROM json_each(%s)"
+    vendor = jsonrows.dialect(connection)
+    relation = vendor.relation(connection, fields, 0)
+    sql = vendor.delete(quote(model._meta.db_table), quote(fields[0].column), relation)
+    return _execute(sql, fields, [[value] for value in values])
+
+
+def _execute(sql: str, fields: Sequence[jsonrows.Field], rows: Sequence[Sequence[Any]]) -> int:
+    count = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {name} IN ({among})", [json.dumps(list(values))])
-        return int(cursor.rowcount)
+        for payload in jsonrows.encode(connection, fields, rows):
+            cursor.execute(sql, [payload])
+            count += int(cursor.rowcount)
+    return count
+
+
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[jsonrows.Field]:
+    return [model._meta.get_field(name) for name in names]

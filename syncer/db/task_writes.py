@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -24,9 +24,9 @@ from syncer.core import rules
 from syncer.core.errors import UserError
 from syncer.core.kinds import ScheduleKey, kind_of
 from syncer.core.state import TaskState, canonical_json
-from syncer.db import lock
 from syncer.db.actual import row_state, schedule_key
 from syncer.db.kinds import KINDS, NO_SCHEDULE
+from syncer.db.lock import locked_transaction
 from syncer.db.writes import (
     delete_tasks,
     next_run,
@@ -75,7 +75,10 @@ class Current:
 def read_task(task_id: int, *, for_update: bool = False) -> Current:
     rows = PeriodicTask.objects.select_related(*(kind.fk for kind in KINDS.values()))
     if for_update:
-        rows = rows.select_for_update(of=("self",))
+        # Lock the task row only; MariaDB has no ``FOR UPDATE OF`` and locks the joined schedule
+        # rows too, which is harmless: every writer holds the apply lock already.
+        of = ("self",) if connection.features.has_select_for_update_of else ()
+        rows = rows.select_for_update(of=of)
     row = rows.filter(pk=task_id).first()
     if row is None:
         raise TaskNotFound(f"no periodic task with id {task_id}")
@@ -104,8 +107,7 @@ def state_of(row: PeriodicTask, schedule: ScheduleKey) -> TaskState:
 def create_task(state: TaskState) -> int:
     _check(state)
     try:
-        with transaction.atomic():
-            lock.acquire()
+        with locked_transaction():
             now = timezone.now()
             _ensure_name_free(state.name, None)
             schedule_id = resolve_schedules([state.schedule], now)[state.schedule]
@@ -123,8 +125,7 @@ def create_task(state: TaskState) -> int:
 def update_task(task_id: int, changes: Mapping[str, Any]) -> bool:
     """Apply ``changes`` (TaskState fields) to the task; False when they change nothing."""
     try:
-        with transaction.atomic():
-            lock.acquire()
+        with locked_transaction():
             now = timezone.now()
             current = _writable(task_id)
             after = _check(replace(current.state, **changes))
@@ -146,8 +147,7 @@ def update_task(task_id: int, changes: Mapping[str, Any]) -> bool:
 
 
 def delete_task(task_id: int) -> None:
-    with transaction.atomic():
-        lock.acquire()
+    with locked_transaction():
         now = timezone.now()
         _writable(task_id)
         delete_tasks([task_id])

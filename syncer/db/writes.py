@@ -19,7 +19,7 @@ from django_celery_beat.models import PeriodicTask, PeriodicTasks
 from syncer.core.kinds import ScheduleKey
 from syncer.core.state import PLAIN_FIELDS, TaskState
 from syncer.db import bulk
-from syncer.db.kinds import KINDS
+from syncer.db.kinds import KINDS, ScheduleTable
 from syncer.models import ManagedSchedule, ManagedTask
 
 PLAIN_COLUMNS = PLAIN_FIELDS
@@ -46,18 +46,39 @@ def resolve_schedules(keys: Iterable[ScheduleKey], now: datetime) -> dict[Schedu
             existing[kind.to_key(row[1:])] = row[0]  # descending ids: the oldest row wins
         missing = [key for key in kind_keys if key not in existing]
         if missing:
-            created = kind.model.objects.bulk_create(
-                [kind.model(**kind.to_columns(key)) for key in missing]
+            created = _create_schedules(kind, missing)
+            bulk.insert(
+                ManagedSchedule,
+                ("kind", "schedule_id", "created_at"),
+                [(kind_name, pk, now) for pk in created.values()],
             )
-            ManagedSchedule.objects.bulk_create(
-                [
-                    ManagedSchedule(kind=kind_name, schedule_id=row.pk, created_at=now)
-                    for row in created
-                ]
-            )
-            existing.update({key: row.pk for key, row in zip(missing, created, strict=True)})
+            existing.update(created)
         resolved.update({key: existing[key] for key in kind_keys})
     return resolved
+
+
+def _create_schedules(kind: ScheduleTable, keys: list[ScheduleKey]) -> dict[ScheduleKey, int]:
+    """Insert one row per key; their ids, read back through the ORM (three statements whatever
+    the number of keys). The RETURNING clause gives ids, not keys (rows come back in no particular
+    order, and without the ORM's conversions): the new rows are those from the first new id on.
+    A row another writer inserted meanwhile with the same values may be taken for ours (the
+    oldest wins): it is then shared, as any equal row would be, and pruned only once unused."""
+    columns = kind.columns
+    ids = bulk.insert(
+        kind.model,
+        columns,
+        [[kind.to_columns(key)[column] for column in columns] for key in keys],
+        returning=("id",),
+    )
+    first = min(int(row[0]) for row in ids)
+    wanted = set(keys)
+    created: dict[ScheduleKey, int] = {}
+    rows = kind.model.objects.filter(pk__gte=first).order_by("-id").values_list("id", *columns)
+    for row in rows.iterator(chunk_size=5000):
+        key = kind.to_key(row[1:])
+        if key in wanted:
+            created[key] = row[0]  # descending ids: the oldest row wins
+    return created
 
 
 def task_columns(state: TaskState, schedule_id: int) -> dict[str, Any]:

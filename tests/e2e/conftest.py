@@ -3,9 +3,8 @@ their own.
 
 Nothing here uses pytest-django's test database. Each test gets:
 
-* a fresh database: a uniquely named PostgreSQL database on the configured server (created with
-  psycopg, dropped at teardown) when the configured database is PostgreSQL, else a SQLite file in
-  ``tmp_path``;
+* a fresh database: a uniquely named database on the configured PostgreSQL or MySQL/MariaDB server
+  (created with psycopg / mysqlclient, dropped at teardown), or a SQLite file in ``tmp_path``;
 * a fresh broker: a new RabbitMQ vhost (``rabbitmqctl``, or the management HTTP API when
   ``rabbitmqctl`` is not available) when the configured broker is AMQP, else kombu's filesystem
   broker under ``tmp_path``;
@@ -94,6 +93,19 @@ def _configured() -> tuple[dict, str]:
     return database, settings.CELERY_BROKER_URL
 
 
+def _credentials(db: dict) -> str:
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    return f"{user}:{password}@" if password else (f"{user}@" if user else "")
+
+
+def _host_port(db: dict) -> str:
+    host = db.get("HOST") or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{host}:{db['PORT']}" if db.get("PORT") else host
+
+
 def _pg_connect(db: dict, dbname: str):
     import psycopg
 
@@ -108,32 +120,18 @@ def _pg_connect(db: dict, dbname: str):
     )
 
 
-@pytest.fixture
-def fresh_database_url(tmp_path: Path) -> Iterator[str]:
-    db, _ = _configured()
-    if db["vendor"] == "sqlite":
-        (tmp_path / "var").mkdir(exist_ok=True)
-        yield f"sqlite:///{tmp_path / 'var' / 'db.sqlite3'}"
-        return
-    if db["vendor"] != "postgresql":
-        pytest.skip(f"the e2e fixtures support SQLite and PostgreSQL, not {db['ENGINE']}")
-
+@contextlib.contextmanager
+def _pg_database(db: dict, tmp_path: Path) -> Iterator[str]:
     from psycopg import sql
 
     name = f"beatsync_e2e_{uuid.uuid4().hex[:12]}"
     with _pg_connect(db, "postgres") as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = db.get("HOST") or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
     if host.startswith("/"):  # a socket directory: libpq's host query parameter
-        url = f"postgres://{credentials}/{name}?host={quote(host, safe='')}"
+        url = f"postgres://{_credentials(db)}/{name}?host={quote(host, safe='')}"
     else:
-        port = f":{db['PORT']}" if db.get("PORT") else ""
-        url = f"postgres://{credentials}{host}{port}/{name}"
+        url = f"postgres://{_credentials(db)}{_host_port(db)}/{name}"
     try:
         yield url
     finally:
@@ -144,6 +142,60 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
                 (name,),
             )
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def _mysql_connect(db: dict):
+    import MySQLdb
+
+    options = {
+        "host": db.get("HOST") or "localhost",
+        "user": db.get("USER") or "root",
+        "password": db.get("PASSWORD") or "",
+        "charset": "utf8mb4",
+        "autocommit": True,
+        "connect_timeout": 10,
+    }
+    if db.get("PORT"):
+        options["port"] = int(db["PORT"])
+    return MySQLdb.connect(**options)
+
+
+@contextlib.contextmanager
+def _mysql_database(db: dict, tmp_path: Path) -> Iterator[str]:
+    name = f"beatsync_e2e_{uuid.uuid4().hex[:12]}"
+    conn = _mysql_connect(db)
+    try:
+        conn.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        yield f"mysql://{_credentials(db)}{_host_port(db)}/{name}"
+    finally:
+        conn.ping()  # reconnect if the test took longer than the server's idle timeout
+        conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()
+
+
+@contextlib.contextmanager
+def _sqlite_database(db: dict, tmp_path: Path) -> Iterator[str]:
+    (tmp_path / "var").mkdir(exist_ok=True)
+    yield f"sqlite:///{tmp_path / 'var' / 'db.sqlite3'}"
+
+
+# vendor -> a context manager that creates a database of its own on the configured server (a
+# file for SQLite), yields its URL and drops it.
+FRESH_DATABASES = {
+    "postgresql": _pg_database,
+    "mysql": _mysql_database,
+    "sqlite": _sqlite_database,
+}
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path: Path) -> Iterator[str]:
+    db, _ = _configured()
+    fresh = FRESH_DATABASES.get(db["vendor"])
+    if fresh is None:
+        pytest.fail(f"the e2e fixtures support {', '.join(FRESH_DATABASES)}, not {db['ENGINE']}")
+    with fresh(db, tmp_path) as url:
+        yield url
 
 
 # --- broker --------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Fault injection with real processes: kill -9 mid-transaction, concurrent applies, a broker
-that is down. Each test has a database of its own (PostgreSQL in CI, SQLite locally)."""
+that is down. Each test has a database of its own on the configured vendor (CI runs them on
+PostgreSQL, MariaDB and SQLite)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from contextlib import closing, suppress
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 SYNCER = [sys.executable, "-m", "syncer.cli.main"]
@@ -95,11 +95,31 @@ class Database:
                 rows = conn.execute(sql.replace("%s", "?"), params).fetchall()
                 conn.commit()
                 return rows
+        if parts.scheme.startswith("mysql"):
+            return self._mysql(sql, params)
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
             cursor = conn.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
+
+    def _mysql(self, sql: str, params: tuple) -> list[tuple]:
+        import MySQLdb
+
+        parts = urlsplit(self.url)
+        conn = MySQLdb.connect(
+            host=parts.hostname or "localhost",
+            port=parts.port or 3306,
+            user=unquote(parts.username or "root"),
+            password=unquote(parts.password or ""),
+            database=parts.path.lstrip("/"),
+            charset="utf8mb4",
+            autocommit=True,
+        )
+        with closing(conn):
+            cursor = conn.cursor()
+            cursor.execute(sql, params or None)
+            return list(cursor.fetchall()) if cursor.description else []
 
     def tasks(self) -> dict[str, tuple]:
         rows = self.query(
