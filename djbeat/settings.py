@@ -4,6 +4,8 @@ The embedded default needs no server: SQLite under ``var/`` and kombu's filesyst
 ``var/broker/``. Set ``DATABASE_URL`` / ``CELERY_BROKER_URL`` for PostgreSQL / RabbitMQ or Redis.
 """
 
+import importlib.util
+import warnings
 from pathlib import Path
 
 import environ
@@ -92,7 +94,27 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+
+def _database(url_name: str, default: str) -> dict:
+    """``DATABASE_URL`` as Django's settings, or one line that says what is wrong with it."""
+    example = (
+        "e.g. postgres://user:pass@host:5432/db, mysql://user:pass@host:3306/db, sqlite:///path"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # django-environ warns, then fails later with a KeyError
+        try:
+            config = env.db(url_name, default=default)
+        except (ValueError, KeyError) as exc:
+            raise ImproperlyConfigured(
+                f"{url_name} is not a database URL ({exc}): {example}"
+            ) from None
+    engine = config.get("ENGINE") or ""
+    if not engine or importlib.util.find_spec(engine.split(".")[0]) is None:
+        raise ImproperlyConfigured(f"{url_name}: unknown database scheme: {example}")
+    return config
+
+
+DATABASES = {"default": _database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     # 4-byte UTF-8 (emoji in a description) for the connection and for the test database, which
     # would otherwise get the server's default character set.

@@ -31,6 +31,13 @@ def run(args: argparse.Namespace) -> int:
         expected_checksum=_reviewed_checksum(args.plan_file),
     )
     show(outcome.plan, args)
+    done = outcome.already_applied
+    if done is not None:
+        revision = f" (revision {done.revision})" if done.revision else ""
+        sys.stderr.write(
+            f"The reviewed plan was already applied at {done.applied_at:%Y-%m-%d %H:%M:%S %Z}"
+            f"{revision}; the tables still match it.\n"
+        )
     if args.output == "text":
         verb = "Applied" if outcome.written else "Nothing to apply"
         sys.stdout.write(f"{verb}.\n")

@@ -59,6 +59,9 @@ class Outcome:
     written: bool = False
     record_id: int | None = None
     snapshot: Snapshot = field(default_factory=Snapshot)
+    # ``apply --plan FILE`` of a plan that an earlier apply wrote, and nothing left to write:
+    # that apply's record (a re-run of the same pipeline step is a success, not a stale plan).
+    already_applied: ApplyRecord | None = None
 
 
 def make_plan(
@@ -80,6 +83,10 @@ def apply(
     before_write: Callable[[Plan], None] | None = None,
 ) -> Outcome:
     plan, snapshot = make_plan(desired)
+    if expected_checksum is not None and plan.writes_nothing:
+        done = _applied_before(expected_checksum)
+        if done is not None:
+            return Outcome(plan, False, None, snapshot, already_applied=done)
     _check_expected(plan, expected_checksum)
     plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
     if plan.writes_nothing:
@@ -127,6 +134,10 @@ def _failpoint() -> None:
     if delay:
         logging.getLogger(__name__).warning("failpoint: holding the transaction %s s", delay)
         time.sleep(float(delay))
+
+
+def _applied_before(checksum: str) -> ApplyRecord | None:
+    return ApplyRecord.objects.filter(checksum=checksum).order_by("-applied_at", "-id").first()
 
 
 def _check_expected(plan: Plan, expected: str | None) -> None:

@@ -130,6 +130,17 @@ def test_apply_reviewed_plan_only_if_unchanged(schedules, tmp_path, capsys):
     (schedules / "hello.yaml").write_text(HELLO)
     assert main(["apply", str(schedules), "--plan", str(reviewed)]) == 0
     assert PeriodicTask.objects.count() == 2
+    capsys.readouterr()
+    # The same pipeline step again (a re-run): already applied, a success, nothing written.
+    assert main(["apply", str(schedules), "--plan", str(reviewed), "--detailed-exitcode"]) == 0
+    captured = capsys.readouterr()
+    assert "The reviewed plan was already applied at" in captured.err
+    assert "Nothing to apply." in captured.out
+    # Once the tables moved on, the old reviewed plan is stale again.
+    (schedules / "hello.yaml").write_text(HELLO.replace("every: 5s", "every: 6s"))
+    assert main(["apply", str(schedules)]) == 0
+    (schedules / "hello.yaml").write_text(HELLO)
+    assert main(["apply", str(schedules), "--plan", str(reviewed)]) == 1
 
 
 @pytest.mark.django_db

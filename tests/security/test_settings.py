@@ -57,3 +57,23 @@ def test_default_or_weak_or_missing_secret_key_is_refused(tmp_path):
     assert dev.returncode != 0 and "development SECRET_KEY" in dev.stderr
     weak = check(tmp_path, SECRET_KEY="short")
     assert weak.returncode != 0 and "too weak" in weak.stderr
+
+
+def test_a_malformed_database_url_is_one_line_naming_the_variable(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    for url in ("postgres//nope", "bogus://x", "postgres://u@h:notaport/db"):
+        env = {**os.environ, "DEBUG": "1", "DATABASE_URL": url}
+        result = subprocess.run(
+            [sys.executable, "-m", "syncer.cli.main", "validate"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1, (url, result.stderr)
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert "DATABASE_URL" in result.stderr and "postgres://user:pass@host" in result.stderr
