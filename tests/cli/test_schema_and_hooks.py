@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_committed_schema_is_the_generated_one():
     committed = json.loads((ROOT / "schedules" / "schema.json").read_text())
     assert committed == json_schema(registered_tasks()), (
-        "run: syncer schema -o schedules/schema.json"
+        "run: syncer schema --output-file schedules/schema.json"
     )
 
 

@@ -343,10 +343,20 @@ def render(spec: Spec, root: Path) -> Path:
     return root
 
 
+def _files_root() -> Path:
+    return Path(tempfile.gettempdir()) / f"beat-sync-property-{os.getpid()}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_the_files_afterwards():
+    yield
+    shutil.rmtree(_files_root(), ignore_errors=True)
+
+
 def desired_tasks(spec: Spec) -> dict[str, Any]:
     """The real path from files: render, discover, load, validate; always from the same
     directory, as a repository checkout would be (the ledger records each task's file)."""
-    root = Path(tempfile.gettempdir()) / f"beat-sync-property-{os.getpid()}"
+    root = _files_root()
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir()
     desired = desired_from(render(spec, root))
