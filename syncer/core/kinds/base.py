@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
@@ -31,6 +31,11 @@ class ScheduleKey(Protocol):
 
     def zone(self) -> str | None:
         """The time zone the schedule is expressed in, if it has one of its own."""
+        ...
+
+    def fixed_period(self) -> timedelta | None:
+        """The time between two runs when it never varies (beat runs such a schedule at
+        ``last_run_at + k * period``): fire times by arithmetic instead of simulation."""
         ...
 
 

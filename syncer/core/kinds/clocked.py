@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
@@ -27,6 +27,9 @@ class ClockedKey:
         return {"kind": self.kind, "clocked_time": self.clocked_time.astimezone(UTC).isoformat()}
 
     def zone(self) -> str | None:
+        return None
+
+    def fixed_period(self) -> timedelta | None:
         return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, timedelta, tzinfo
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 
@@ -52,6 +52,9 @@ class CrontabKey:
 
     def zone(self) -> str | None:
         return self.timezone
+
+    def fixed_period(self) -> timedelta | None:
+        return None
 
 
 CronField = str | Annotated[int, Field(ge=0)]

@@ -38,6 +38,9 @@ class IntervalKey:
     def zone(self) -> str | None:
         return None
 
+    def fixed_period(self) -> timedelta | None:
+        return timedelta(**{self.period: self.every})
+
 
 Duration = Annotated[
     str | int,

@@ -4,6 +4,7 @@ the column's six decimal places. The rounding is here once, for files, rows and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -47,6 +48,9 @@ class SolarKey:
         }
 
     def zone(self) -> str | None:
+        return None
+
+    def fixed_period(self) -> timedelta | None:
         return None
 
 
