@@ -8,7 +8,9 @@ same name wins over the setting (CI jobs and containers set the environment, not
 - ``SYNCER_LOCK_TIMEOUT`` (60): seconds an apply waits for another apply's lock;
 - ``SYNCER_LEADER_TTL`` (15): seconds before a standby ``syncer watch`` takes over;
 - ``SYNCER_MAX_FILE_BYTES`` (10 MiB), ``SYNCER_MAX_TASKS`` (1,000,000),
-  ``SYNCER_MAX_YAML_NODES`` (5,000,000): loader limits against hostile files.
+  ``SYNCER_MAX_YAML_NODES`` (5,000,000): loader limits against hostile files;
+- ``SYNCER_HERD_THRESHOLD`` (50): a warning when more runs than this start on one queue in the
+  same minute (the herd lint).
 
 Without a configured Django project (``validate --skip-task-check``, the pre-commit hook), only
 the environment and the defaults count. A value of the wrong type is a ``ConfigurationError``
@@ -37,6 +39,7 @@ class Settings:
     max_file_bytes: int = 10 * 1024 * 1024
     max_tasks: int = 1_000_000
     max_yaml_nodes: int = 5_000_000
+    herd_threshold: int = 50
 
 
 def setting_name(field: str) -> str:

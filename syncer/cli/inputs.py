@@ -25,10 +25,19 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
     Lints are warnings (kept in ``desired.problems``); with ``--strict`` they are errors too.
     """
     pipeline = Pipeline(project.context(check_tasks=check_tasks))
-    loaded = pipeline.load(paths(args), datetime.now(UTC))
+    now = datetime.now(UTC)
+    loaded = pipeline.load(paths(args), now)
     errors = loaded.errors
-    if getattr(args, "strict", False) and loaded.warnings:
-        errors = sorted(errors + [replace(w, severity="error") for w in loaded.warnings])
+    warnings = list(loaded.warnings)
+    if not errors and check_tasks:  # beat's schedule objects need the project
+        from syncer import conf
+        from syncer.db.timeline import herd_warnings
+
+        herds = herd_warnings(loaded.desired.tasks, now, conf.get().herd_threshold)
+        warnings += herds
+        loaded.desired.problems = sorted(loaded.desired.problems + herds)
+    if getattr(args, "strict", False) and warnings:
+        errors = sorted(errors + [replace(w, severity="error") for w in warnings])
     if errors:
         raise ValidationFailed(errors)
     return loaded.desired

@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _watch_parser(sub)
+    _timeline_parser(sub)
 
     status = sub.add_parser("status", help="what is live: last apply, revision, drift, pending")
     _common(status)
@@ -174,6 +175,24 @@ def _port(text: str) -> int:
     return port
 
 
+def _timeline_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    timeline = sub.add_parser(
+        "timeline", help="runs per minute over a window, per queue: the load picture (files)"
+    )
+    timeline.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: schedules/)"
+    )
+    timeline.add_argument(
+        "--window", default="24h", metavar="DURATION", help="24h (default), 7d, 90m, ..."
+    )
+    timeline.add_argument("--by", choices=("queue", "task"), default="queue")
+    timeline.add_argument("--output", "-o", choices=("text", "json", "svg"), default="text")
+    timeline.add_argument("--output-file", metavar="FILE", help="write to FILE (default: stdout)")
+    timeline.add_argument(
+        "--start", metavar="ISO", help="the window's start, with an offset (default: now)"
+    )
+
+
 def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     watch = sub.add_parser("watch", help="keep the tables equal to the files (daemon)")
     watch.add_argument(
@@ -256,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 COMMANDS = {
     "validate": "validate",
+    "timeline": "timeline",
     "plan": "plan",
     "apply": "apply",
     "watch": "watch",

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from django.db import Error as DatabaseError
 from django.db import connection
 
+from syncer import conf
 from syncer.core.context import Context
-from syncer.core.errors import TemporaryFault, UnsafePlan
+from syncer.core.errors import Problem, TemporaryFault, UnsafePlan
 from syncer.core.pipeline import Loaded, Pipeline
 from syncer.core.plan import Plan
 from syncer.daemon import files
@@ -28,6 +29,7 @@ from syncer.daemon.events import ChangeFlag, start_observer
 from syncer.daemon.health import Metrics, Readiness
 from syncer.daemon.leader import Leadership
 from syncer.db.apply import Audit, apply, make_plan
+from syncer.db.timeline import herd_warnings
 
 
 @dataclass
@@ -64,6 +66,8 @@ class Reconciler:
         self.revision = revision
         self.pipeline = Pipeline(context)
         self.warned_hash: str | None = None  # input whose lint warnings were last logged
+        self.herds: list[Problem] = []  # the herd lint of the input of ``herds_hash``
+        self.herds_hash: str | None = None
         self.blocked_hash: str | None = None  # input that failed permanently
         self.applied_hash: str | None = None  # input of the last successful reconcile
         self.failures = 0
@@ -211,7 +215,13 @@ class Reconciler:
     def _warnings(self, loaded: Loaded) -> None:
         """Lints, as ``validate`` and ``plan`` print them: logged once per distinct input (not at
         every resync), counted in /metrics at every reconcile."""
-        warnings = loaded.warnings
+        if loaded.content_hash != self.herds_hash and not loaded.desired.errors:
+            # The herd lint needs beat's schedule objects: once per distinct input.
+            self.herds = herd_warnings(
+                loaded.desired.tasks, datetime.now(UTC), conf.get().herd_threshold
+            )
+            self.herds_hash = loaded.content_hash
+        warnings = [*loaded.warnings, *self.herds]
         self.metrics.lint_warnings.set(len(warnings))
         if not warnings or loaded.content_hash == self.warned_hash:
             return

@@ -38,10 +38,12 @@ def run_times(
     # Beat's clock, and the last run it records, read in the schedule's own zone (``app.now()``,
     # or django-celery-beat's ``TzAwareCrontab``): Celery before 5.7 computes a crontab in the
     # zone of the datetimes it is given, so UTC ones would shift every local fire time.
+    # The clock itself moves in UTC: arithmetic on a local datetime is wall-clock arithmetic,
+    # which walks into a DST gap (02:30 that does not exist) and loops there.
     zone = getattr(schedule, "tz", None) or UTC
-    clock = [last_run_at.astimezone(zone)]
-    schedule.nowfun = lambda: clock[0]
-    last = clock[0]
+    clock = [last_run_at.astimezone(UTC)]
+    schedule.nowfun = lambda: clock[0].astimezone(zone)
+    last = clock[0].astimezone(zone)
     out: list[datetime] = []
     steps = 0
     while (count is None or len(out) < count) and (until is None or clock[0] <= until):
@@ -53,7 +55,7 @@ def run_times(
             out.append(clock[0].astimezone(UTC))
             if one_off:
                 break  # beat disables a one-off task after its run
-            last = clock[0]
+            last = clock[0].astimezone(zone)
             clock[0] = clock[0] + timedelta(microseconds=1)
             continue
         clock[0] = clock[0] + timedelta(seconds=max(float(next_seconds), 1e-6))

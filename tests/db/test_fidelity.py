@@ -7,6 +7,7 @@ Also: a schedule change or a re-enable never causes an unplanned catch-up run.
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import ModelEntry
 
 from syncer.core.kinds.crontab import CrontabKey
-from syncer.db.firetimes import fire_times, run_times
+from syncer.db.firetimes import fire_times, run_times, schedule_object
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +183,17 @@ def test_re_enabling_does_not_catch_up(apply_files):
     PeriodicTask.objects.filter(name="job").update(last_run_at=timezone.now() - timedelta(days=3))
     apply_files(_cron("* * * * *"))
     assert not _due_now("job")
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
+def test_the_simulated_clock_crosses_a_dst_change_without_looping(zone):
+    """The clock moves in UTC: local wall-clock arithmetic would walk into the gap and fire
+    the same slot again and again (one run per microsecond)."""
+    change = {"Europe/Berlin": datetime(2026, 3, 29, 1, tzinfo=UTC),
+              "America/New_York": datetime(2026, 3, 8, 7, tzinfo=UTC)}[zone]  # fmt: skip
+    key = CrontabKey("0", "*", "*", "*", "*", zone)
+    runs = run_times(
+        schedule_object(key), change - timedelta(hours=3), None, change + timedelta(hours=3)
+    )
+    assert len(runs) == 6 and len(set(runs)) == 6
+    assert all(b - a == timedelta(hours=1) for a, b in itertools.pairwise(runs))

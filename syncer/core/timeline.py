@@ -1,0 +1,181 @@
+"""The load picture: how many runs start in each minute of a window, per queue (or per task).
+
+Pure: the shells compute each schedule's fire times with beat's own schedule objects
+(``syncer.db.timeline``) and add them here; this module counts them per minute, finds the peaks,
+spots herds (too many runs of one queue in one minute) and gives the JSON form. Minutes are
+UTC, counted from the window's start rounded down to the minute.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from syncer.core.errors import Location, Problem
+
+DEFAULT_QUEUE = "(default)"  # a task without a queue goes where its routing sends it
+PEAKS_PER_GROUP = 3
+WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Tasks that run at the same times: how many, for which group (a queue or a task name), and
+    the names of some of them (for messages)."""
+
+    group: str
+    count: int
+    names: tuple[str, ...] = ()
+
+
+@dataclass
+class Timeline:
+    start: datetime  # the first minute, UTC
+    end: datetime  # exclusive
+    by: str = "queue"  # what a group is: "queue" or "task"
+    minutes: dict[int, Counter[str]] = field(default_factory=dict)  # minute index -> runs
+    names: dict[tuple[int, str], list[str]] = field(default_factory=dict)  # a few, for herds
+
+    @classmethod
+    def over(cls, start: datetime, window: timedelta, by: str = "queue") -> Timeline:
+        first = start.astimezone(UTC).replace(second=0, microsecond=0)
+        return cls(first, first + window, by)
+
+    @property
+    def total_runs(self) -> int:
+        return sum(sum(groups.values()) for groups in self.minutes.values())
+
+    def minute(self, index: int) -> datetime:
+        return self.start + timedelta(minutes=index)
+
+    def add_times(self, times: Iterable[datetime], runner: Runner) -> None:
+        """Runs at these instants (those outside the window are left out)."""
+        for moment in times:
+            offset = (moment - self.start).total_seconds()
+            if 0 <= offset < (self.end - self.start).total_seconds():
+                self._add(int(offset // 60), runner, 1)
+
+    def add_periodic(self, first: datetime, period: timedelta, runner: Runner) -> None:
+        """Runs at ``first + k * period`` (k >= 0) within the window, by arithmetic: run by run
+        when runs are at least a minute apart, else minute by minute (an every-3-seconds task
+        is 28,800 runs a day but 1,440 minutes)."""
+        step = period.total_seconds()
+        span = (self.end - self.start).total_seconds()
+        offset = (first - self.start).total_seconds()
+        if step <= 0 or offset >= span:
+            return
+        if offset < 0:  # the first run inside the window
+            offset += _ceil_div(-offset, step) * step
+        if step >= 60:
+            for k in range(_ceil_div(span - offset, step)):
+                self._add(int((offset + k * step) // 60), runner, 1)
+            return
+        for index in range(int(offset // 60), int(span // 60) + 1):
+            low, high = max(index * 60.0, offset), min((index + 1) * 60.0, span)
+            if low < high:  # the runs offset + k * step in [low, high)
+                runs = _ceil_div(high - offset, step) - _ceil_div(low - offset, step)
+                if runs > 0:
+                    self._add(index, runner, runs)
+
+    def _add(self, index: int, runner: Runner, runs: int) -> None:
+        self.minutes.setdefault(index, Counter())[runner.group] += runs * runner.count
+        names = self.names.setdefault((index, runner.group), [])
+        if len(names) < 5:
+            names.extend(runner.names[: 5 - len(names)])
+
+    def peaks(self, per_group: int = PEAKS_PER_GROUP) -> list[dict[str, Any]]:
+        """The busiest minutes of each group, busiest group first."""
+        best: dict[str, list[tuple[int, int]]] = {}
+        for index, groups in self.minutes.items():
+            for group, runs in groups.items():
+                best.setdefault(group, []).append((runs, -index))
+        found: list[tuple[int, str, str]] = []
+        for group, entries in best.items():
+            for runs, negative in sorted(entries, reverse=True)[:per_group]:
+                found.append((runs, _iso(self.minute(-negative)), group))
+        found.sort(key=lambda p: (-p[0], p[1], p[2]))
+        return [{self.by: group, "minute": minute, "runs": runs} for runs, minute, group in found]
+
+    def herds(self, threshold: int) -> list[Herd]:
+        """Minutes in which more than ``threshold`` runs of one group start."""
+        found = [
+            Herd(self.minute(index), group, runs, tuple(self.names.get((index, group), ())))
+            for index, groups in sorted(self.minutes.items())
+            for group, runs in groups.items()
+            if runs > threshold
+        ]
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        key = "queues" if self.by == "queue" else "tasks"
+        return {
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "by": self.by,
+            "total_runs": self.total_runs,
+            "minutes": [
+                {
+                    "minute": _iso(self.minute(index)),
+                    "runs": sum(groups.values()),
+                    key: dict(sorted(groups.items())),
+                }
+                for index, groups in sorted(self.minutes.items())
+            ],
+            "peaks": self.peaks(),
+        }
+
+    def per_hour(self) -> list[tuple[datetime, int]]:
+        hours: Counter[int] = Counter()
+        for index, groups in self.minutes.items():
+            hours[index // 60] += sum(groups.values())
+        span = int((self.end - self.start).total_seconds() // 3600)
+        return [(self.start + timedelta(hours=h), hours[h]) for h in range(span)]
+
+
+@dataclass(frozen=True)
+class Herd:
+    minute: datetime
+    group: str
+    runs: int
+    names: tuple[str, ...]
+
+
+def _ceil_div(a: float, b: float) -> int:
+    return int(-(-a // b))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def herd_warnings(
+    timeline: Timeline, threshold: int, where: Callable[[str], Location]
+) -> list[Problem]:
+    """One warning per group whose runs pile up in one minute past ``threshold``: the busiest
+    such minute, how many minutes of the window are like it, and some of the tasks.
+    ``where(name)`` is the declaration of a task, where the warning points."""
+    by_group: dict[str, list[Herd]] = {}
+    for herd in timeline.herds(threshold):
+        by_group.setdefault(herd.group, []).append(herd)
+    out = []
+    for group, herds in sorted(by_group.items()):
+        worst = max(herds, key=lambda h: (h.runs, -h.minute.timestamp()))
+        others = len(herds) - 1
+        more = f" (and {others} more minute{'s' if others != 1 else ''} of the window)"
+        names = ", ".join(worst.names)
+        out.append(
+            Problem(
+                where(worst.names[0]) if worst.names else Location("."),
+                f"{worst.runs} runs start on {timeline.by} {group!r} in the minute of "
+                f"{worst.minute:%Y-%m-%d %H:%M} UTC{more if others else ''}, more than "
+                f"{threshold} (SYNCER_HERD_THRESHOLD): {names}, ... Spread them over the "
+                "minutes (their cron minute fields)",
+                task=worst.names[0] if worst.names else None,
+                field="schedule",
+                severity="warning",
+            )
+        )
+    return out

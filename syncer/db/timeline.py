@@ -1,0 +1,102 @@
+"""The load picture of declared tasks (before an apply) or of the live rows: their fire times,
+from beat's own schedule objects (``syncer.db.firetimes``), counted per minute in a
+``syncer.core.timeline.Timeline``.
+
+Fire times are computed once per distinct schedule, whatever the number of tasks sharing it; a
+schedule with a fixed period (an interval) is counted by arithmetic from its phase. From the
+files, every task counts from ``start`` (the apply time: the next-run policy); a live row from
+its ``last_run_at`` (beat runs an overdue interval at once, then every period from then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django_celery_beat.models import PeriodicTask
+
+from syncer.core.desired import DesiredTask
+from syncer.core.errors import Problem
+from syncer.core.kinds import ScheduleKey, kind_of
+from syncer.core.state import TaskState
+from syncer.core.timeline import DEFAULT_QUEUE, Runner, Timeline
+from syncer.core.timeline import herd_warnings as core_herds
+from syncer.db.actual import read_snapshot
+from syncer.db.firetimes import run_times, schedule_object
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One task as the timeline needs it."""
+
+    name: str
+    key: ScheduleKey
+    queue: str | None
+    last_run_at: datetime  # the phase of an interval; the simulation's start otherwise
+    one_off: bool = False
+
+
+def from_states(
+    states: Iterable[TaskState], start: datetime, window: timedelta, by: str = "queue"
+) -> Timeline:
+    """The declared tasks, as they would run from ``start`` (an apply at ``start``)."""
+    tasks = [Scheduled(s.name, s.schedule, s.queue, start, s.one_off) for s in states if s.enabled]
+    return build(tasks, start, window, by)
+
+
+def from_live_rows(start: datetime, window: timedelta, by: str = "queue") -> Timeline:
+    """The enabled rows of the tables, as beat will run them from ``start``: an interval from
+    its own ``last_run_at``; other schedules from ``start`` (a run already overdue then is a
+    matter of run health, not of the load picture)."""
+    snapshot = read_snapshot()
+    last_runs = dict(PeriodicTask.objects.filter(enabled=True).values_list("name", "last_run_at"))
+    tasks = []
+    for name, state in snapshot.states.items():
+        if not state.enabled or name not in last_runs:
+            continue
+        periodic = state.schedule.fixed_period() is not None
+        phase = (last_runs[name] or start) if periodic else start
+        tasks.append(Scheduled(name, state.schedule, state.queue, phase, state.one_off))
+    return build(tasks, start, window, by)
+
+
+def build(tasks: Iterable[Scheduled], start: datetime, window: timedelta, by: str) -> Timeline:
+    timeline = Timeline.over(start, window, by)
+    groups: dict[tuple[ScheduleKey, datetime, bool], dict[str, list[str]]] = {}
+    for task in tasks:
+        group = task.name if by == "task" else (task.queue or DEFAULT_QUEUE)
+        phase = (task.key, task.last_run_at, task.one_off)
+        groups.setdefault(phase, {}).setdefault(group, []).append(task.name)
+    for (key, last_run_at, one_off), members in groups.items():
+        runners = [Runner(g, len(names), tuple(sorted(names)[:5])) for g, names in members.items()]
+        _add(timeline, key, last_run_at, one_off, runners)
+    return timeline
+
+
+def _add(
+    timeline: Timeline,
+    key: ScheduleKey,
+    last_run_at: datetime,
+    one_off: bool,
+    runners: list[Runner],
+) -> None:
+    period = key.fixed_period()
+    if period is not None and not one_off:
+        # Beat runs it at last_run_at + period, or at once when that is already past.
+        first = max(last_run_at + period, timeline.start)
+        for runner in runners:
+            timeline.add_periodic(first, period, runner)
+        return
+    once = one_off or kind_of(key).runs_once
+    times = run_times(schedule_object(key), last_run_at, None, timeline.end, once)
+    for runner in runners:
+        timeline.add_times(times, runner)
+
+
+def herd_warnings(
+    desired: Mapping[str, DesiredTask], now: datetime, threshold: int
+) -> list[Problem]:
+    """The herd lint: over the next 24 hours from an apply at ``now``."""
+    timeline = from_states((task.state for task in desired.values()), now, timedelta(days=1))
+    return core_herds(timeline, threshold, lambda name: desired[name].source)
