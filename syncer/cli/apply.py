@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         expected_checksum=_reviewed_checksum(args.plan_file),
     )
     show(outcome.plan, args)
-    if args.output == "text":
+    if args.output in ("text", "markdown"):
         verb = "Applied" if outcome.written else "Nothing to apply"
         sys.stdout.write(f"{verb}.\n")
     return EXIT_CHANGES if args.detailed_exitcode and not outcome.plan.is_empty else EXIT_OK

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from syncer.core import rules
 from syncer.core.context import Context
 from syncer.core.desired import build
 from syncer.core.errors import Location, Problem
@@ -48,6 +49,9 @@ class Export:
 def task_mapping(state: TaskState) -> dict[str, Any]:
     """The schedule-file mapping of one task: ``task``, the schedule key, then every optional key
     whose value differs from the default. Raises ``Unrepresentable``."""
+    hidden = rules.name_problem(state.name)
+    if hidden:  # a row made elsewhere (the admin, a script): a schedule file refuses the name
+        raise Unrepresentable(None, hidden)
     out: dict[str, Any] = {"task": state.task}
     kind = kind_of(state.schedule)
     out.update(kind.to_file(state.schedule))
