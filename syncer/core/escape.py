@@ -67,6 +67,14 @@ def escape_lines(lines: list[str]) -> list[str]:
     return [escape(line) for line in lines]
 
 
+def quoted(text: str) -> str:
+    """``text`` in double quotes, as JSON writes a string (``\\`` and ``\\"`` escaped), with each
+    hidden character escaped as ``escape`` does: the text plan's form of a value."""
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escape(text)}"'
+
+
 def find_hidden(text: str) -> tuple[int, str] | None:
     """(index, character) of the first hidden character of ``text``, or None."""
     match = HIDDEN_RE.search(text)

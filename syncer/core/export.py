@@ -21,10 +21,11 @@ from syncer.core import rules
 from syncer.core.context import Context
 from syncer.core.desired import build
 from syncer.core.errors import Location, Problem
+from syncer.core.escape import escape
 from syncer.core.kinds import Unrepresentable, kind_of
 from syncer.core.load import LoadError, SourceFile, load_text
 from syncer.core.state import COMPARED_FIELDS, DEFAULTS, PLAIN_FIELDS, TaskState
-from syncer.core.yaml_style import Dumper, Flow, FlowList
+from syncer.core.yaml_style import Dumper, Flow, FlowList, visible_escapes
 
 # Optional keys in the order of the format's documentation, and their defaults (left out).
 _OPTIONAL: tuple[str, ...] = tuple(f for f in PLAIN_FIELDS if f != "task")
@@ -98,8 +99,8 @@ def render_task(name: str, mapping: dict[str, Any], comment: str = "") -> str:
         default_flow_style=False,
         width=1_000_000,
     )
-    lines = [f"  # {line}".rstrip() for line in comment.splitlines()]
-    lines += [f"  {line}" if line else line for line in text.splitlines()]
+    lines = [f"  # {escape(line)}".rstrip() for line in comment.splitlines()]
+    lines += [f"  {line}" if line else line for line in visible_escapes(text).splitlines()]
     return "\n".join(lines) + "\n"
 
 
