@@ -341,7 +341,7 @@ def test_a_hostile_description_cannot_break_out_of_the_job_summaries(
         "0 unmanaged left alone."
     )
     assert (
-        '        description: "ok\\n`````\\n<!-- the rest of the plan is hidden\\u001b[2J'
+        '        description: "ok\\n`````\\n<!-- the rest of the plan is hidden\\x1b[2J'
         '\\u202e\\u200b\\x9b31m"'
     ) in plan
     assert '        kwargs: {"text":"`````\\x85<!--"}' in plan
