@@ -37,6 +37,12 @@ class _Tables:
     ends: list[int]
     scripts: list[frozenset[str]]
     names: dict[str, str]
+    # ASCII names (nearly all) without str.translate's slow path for multi-character results:
+    # one bytes.translate for the one-to-one prototypes, a replace for each longer ASCII one.
+    # (Prototypes are never mapped further, so the order does not matter.)
+    ascii_one: bytes
+    ascii_longer: tuple[tuple[bytes, bytes], ...]
+    ascii_not_ascii: frozenset[str]  # ASCII characters whose prototype is not ASCII ("%")
 
 
 @cache
@@ -49,12 +55,22 @@ def _tables() -> _Tables:
             found.update(_AUGMENTED.get(code, ()))
         return frozenset(found)
 
+    ascii = {chr(k): v for k, v in data.PROTOTYPES.items() if k < 0x80}
+    one = bytearray(range(256))
+    for char, prototype in ascii.items():
+        if len(prototype) == 1 and prototype.isascii():
+            one[ord(char)] = ord(prototype)
     return _Tables(
         prototypes=data.PROTOTYPES,
         starts=[first for first, _, _ in data.SCRIPTS],
         ends=[last for _, last, _ in data.SCRIPTS],
         scripts=[augmented(codes) for _, _, codes in data.SCRIPTS],
         names=data.SCRIPT_NAMES,
+        ascii_one=bytes(one),
+        ascii_longer=tuple(
+            (c.encode(), p.encode()) for c, p in ascii.items() if len(p) > 1 and p.isascii()
+        ),
+        ascii_not_ascii=frozenset(c for c, p in ascii.items() if not p.isascii()),
     )
 
 
@@ -62,11 +78,14 @@ def skeleton(text: str) -> str:
     """UTS #39's skeleton: NFD, each character replaced by its prototype, NFD again. (Its step
     "remove Default_Ignorable_Code_Point characters" has nothing to remove in a task name: the
     name rule refuses them.)"""
-    prototypes = _tables().prototypes
-    if text.isascii():  # NFD changes no ASCII character
-        mapped = text.translate(prototypes)
-        return mapped if mapped.isascii() else unicodedata.normalize("NFD", mapped)
-    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", text).translate(prototypes))
+    tables = _tables()
+    if text.isascii() and tables.ascii_not_ascii.isdisjoint(text):  # NFD changes no ASCII
+        data = text.encode().translate(tables.ascii_one)
+        for char, prototype in tables.ascii_longer:
+            data = data.replace(char, prototype)
+        return data.decode()
+    nfd = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFD", nfd.translate(tables.prototypes))
 
 
 @cache

@@ -66,10 +66,11 @@ def _bool_words(desired: Desired) -> list[Problem]:
 
 
 def _look_alike_names(desired: Desired) -> list[Problem]:
-    """Each name whose skeleton an earlier declared name (in file order) has, at the later one."""
+    """Each name whose skeleton an earlier declared name (in reading order) has, at the later
+    one."""
     first: dict[str, DesiredTask] = {}
     problems: list[Problem] = []
-    for task in sorted(desired.tasks.values(), key=lambda t: t.source):
+    for task in desired.tasks.values():
         name = task.state.name
         other = first.setdefault(skeleton(name), task)
         if other is task:

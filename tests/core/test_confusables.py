@@ -6,6 +6,8 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syncer.core import unicode_confusables, unicode_hidden
 from syncer.core.confusables import mixed_script, script_names, skeleton
@@ -26,6 +28,14 @@ from syncer.core.escape import HIDDEN_RE
 )
 def test_names_that_look_alike_have_the_same_skeleton(one, other):
     assert one != other and skeleton(one) == skeleton(other)
+
+
+@given(st.text(st.characters(max_codepoint=0x7F)) | st.text())
+def test_the_skeleton_is_uts39s_definition(text):
+    """NFD, each character replaced by its prototype, NFD again (ASCII text takes a fast path)."""
+    nfd = unicodedata.normalize("NFD", text)
+    definition = unicodedata.normalize("NFD", nfd.translate(unicode_confusables.PROTOTYPES))
+    assert skeleton(text) == definition
 
 
 @pytest.mark.parametrize(
