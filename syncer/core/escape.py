@@ -77,6 +77,8 @@ def quoted(text: str) -> str:
 
 def find_hidden(text: str) -> tuple[int, str] | None:
     """(index, character) of the first hidden character of ``text``, or None."""
+    if text.isascii() and text.isprintable():  # as in ``escape``
+        return None
     match = HIDDEN_RE.search(text)
     return None if match is None else (match.start(), match.group())
 
