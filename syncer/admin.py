@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
+from syncer.core import rules
 from syncer.db.kinds import KINDS
 from syncer.db.lock import locked_transaction
 from syncer.models import ApplyRecord, ManagedTask
@@ -53,8 +55,21 @@ class ManagedFilter(admin.SimpleListFilter):
 admin.site.unregister(PeriodicTask)
 
 
+class PeriodicTaskForm(beat_admin.PeriodicTaskForm):
+    """django-celery-beat's form, with the name rule every writer applies: no control,
+    bidirectional or invisible character (``syncer.core.rules.name_problem``)."""
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        message = rules.name_problem(name)
+        if message:
+            raise forms.ValidationError(message)
+        return name
+
+
 @admin.register(PeriodicTask)
 class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    form = PeriodicTaskForm
     list_display = (*beat_admin.PeriodicTaskAdmin.list_display, "managed_source")
     list_filter = [ManagedFilter, *beat_admin.PeriodicTaskAdmin.list_filter]
     readonly_fields = (*beat_admin.PeriodicTaskAdmin.readonly_fields, "managed_source")

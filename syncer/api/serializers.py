@@ -99,10 +99,21 @@ def _decoded(text: str | None, empty: Any) -> Any:
         return text
 
 
+def _no_hidden_characters(name: str) -> None:
+    message = rules.name_problem(name)
+    if message:
+        raise serializers.ValidationError(message)
+
+
 def task_name() -> serializers.CharField:
-    """Kept as written, spaces included, as the schedule files keep it."""
+    """Kept as written, spaces included, as the schedule files keep it; refused with a control,
+    bidirectional or invisible character, as the schedule files refuse it."""
     return serializers.CharField(
-        min_length=1, max_length=rules.NAME_MAX, trim_whitespace=False, help_text="unique"
+        min_length=1,
+        max_length=rules.NAME_MAX,
+        trim_whitespace=False,
+        validators=[_no_hidden_characters],
+        help_text="unique; no control, bidirectional or invisible character",
     )
 
 

@@ -11,6 +11,7 @@ from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
 from syncer.cli.inputs import load_desired, report_warnings
 from syncer.cli.plan import show
 from syncer.core.errors import UserError
+from syncer.core.escape import escape
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
         revision = f" (revision {done.revision})" if done.revision else ""
         sys.stderr.write(
             f"The reviewed plan was already applied at {done.applied_at:%Y-%m-%d %H:%M:%S %Z}"
-            f"{revision}; the tables still match it.\n"
+            f"{escape(revision)}; the tables still match it.\n"
         )
-    if args.output == "text":
+    if args.output in ("text", "markdown"):
         verb = "Applied" if outcome.written else "Nothing to apply"
         sys.stdout.write(f"{verb}.\n")
     return EXIT_CHANGES if args.detailed_exitcode and not outcome.plan.is_empty else EXIT_OK

@@ -1,7 +1,8 @@
 """The one boundary that turns errors into messages and exit codes.
 
 0 ok / no changes, 1 user error (bad files, unsafe plan, unreachable database), 2 changes present
-(``--detailed-exitcode``), 3 a bug in the syncer, 130 interrupted.
+(``--detailed-exitcode``), 3 a bug in the syncer, 130 interrupted. Messages may quote input: in
+text, they are escaped (``syncer.core.escape``); in JSON, ``json.dumps`` escapes them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from syncer.core import render
 from syncer.core.errors import SyncerError, ValidationFailed
+from syncer.core.escape import escape
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -54,7 +56,9 @@ def boundary(args: argparse.Namespace) -> Iterator[Exit]:
             _error(f"configuration error: {exc}", as_json)
             outcome.code = EXIT_ERROR
         else:
-            traceback.print_exc()
+            # An exception's message may quote input: each line escaped, as every message is.
+            for line in traceback.format_exc().splitlines():
+                sys.stderr.write(f"{escape(line)}\n")
             sys.stderr.write("error: this is a bug in the syncer, please report it\n")
             outcome.code = EXIT_BUG
 
@@ -64,7 +68,7 @@ def _error(message: str, as_json: bool) -> None:
         import json
 
         sys.stdout.write(json.dumps({"error": message}) + "\n")
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {escape(message)}\n")
 
 
 def _is_database_error(exc: BaseException) -> bool:

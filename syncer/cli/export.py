@@ -17,6 +17,7 @@ from pathlib import Path
 from syncer.cli.inputs import load_desired
 from syncer.core import render
 from syncer.core.errors import UserError
+from syncer.core.escape import escape
 from syncer.core.export import Item, export
 from syncer.core.load import SUFFIXES
 
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     notes = [f"{n} {what}" for what, n in _left_out_notes(left_out) if n]
     where = str(destination) if destination else "stdout"
     suffix = f"; left out: {', '.join(notes)}" if notes else ""
-    sys.stderr.write(f"exported {len(result.names)} tasks to {where}{suffix}\n")
+    sys.stderr.write(escape(f"exported {len(result.names)} tasks to {where}{suffix}") + "\n")
     return 0
 
 
@@ -93,10 +94,11 @@ def warn_unregistered(names: list[str], tasks: dict[str, str]) -> None:
     known = project.registered_tasks()
     for name in names:
         if tasks[name] not in known:
-            sys.stderr.write(
+            message = (
                 f"warning: task {name!r}: {tasks[name]!r} is not registered in the Celery app; "
-                "validate and plan refuse the file until it is\n"
+                "validate and plan refuse the file until it is"
             )
+            sys.stderr.write(f"{escape(message)}\n")
 
 
 def output_path(value: str | None, default_name: str) -> Path | None:

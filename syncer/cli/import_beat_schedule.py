@@ -27,6 +27,7 @@ from syncer.cli.export import output_path, warn_unregistered, write_document
 from syncer.core import render
 from syncer.core.beat_import import convert
 from syncer.core.errors import UserError
+from syncer.core.escape import escape
 from syncer.core.export import Item, Unrepresentable, export
 from syncer.core.kinds.crontab import timezone_name
 
@@ -63,14 +64,16 @@ def run(args: argparse.Namespace) -> int:
         )
     warn_unregistered(result.names, {s.name: s.task for s in converted.states})
     if converted.default_timezone_used:
-        sys.stderr.write(
+        note = (
             f"note: {len(converted.default_timezone_used)} crontab entries use time zone "
-            f"{zone} ({zone_origin}); --timezone sets another\n"
+            f"{zone} ({zone_origin}); --timezone sets another"
         )
+        sys.stderr.write(f"{escape(note)}\n")
     destination = output_path(args.output_file, "beat_schedule.yaml")
     write_document(result.text, destination, args.force)
     where = str(destination) if destination else "stdout"
-    sys.stderr.write(f"converted {len(result.names)} beat_schedule entries to {where}\n")
+    done = f"converted {len(result.names)} beat_schedule entries to {where}"
+    sys.stderr.write(f"{escape(done)}\n")
     return 0
 
 

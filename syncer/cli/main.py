@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from syncer.cli import error_handler
+from syncer.core.escape import escape
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -17,7 +18,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(error_handler.EXIT_ERROR, f"{self.prog}: error: {message}\n")
+        self.exit(error_handler.EXIT_ERROR, f"{self.prog}: error: {escape(message)}\n")
 
 
 class _SubParser(ArgumentParser):
@@ -38,13 +39,16 @@ class _SubParser(ArgumentParser):
         )
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json")) -> None:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or directories (default: schedules/)"
     )
-    parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    parser.add_argument("--output", "-o", choices=formats, default="text")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     parser.add_argument("--strict", action="store_true", help="treat warnings (lints) as errors")
+
+
+PLAN_FORMATS = ("text", "json", "markdown")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,14 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not check task names against the Celery app (no Django project needed)",
     )
 
+    # markdown: the text plan in a fence its content cannot close (a job summary, a comment)
     plan = sub.add_parser("plan", help="show the changes apply would make")
-    _common(plan)
+    _common(plan, PLAN_FORMATS)
     plan.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 when there are changes (Terraform)"
     )
 
     apply = sub.add_parser("apply", help="make the tables match the files, in one transaction")
-    _common(apply)
+    _common(apply, PLAN_FORMATS)
     apply.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     apply.add_argument(
         "--force", action="store_true", help="allow updating/deleting > 30%% of tasks"
@@ -259,7 +264,7 @@ def output_file_of(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         parser.error(f"-o {args.output}: the output format of `{args.command}` is {fmt}")
     sys.stderr.write(
         f"warning: -o PATH is deprecated on `syncer {args.command}`: -o is the output format on "
-        f"every command; use --output-file {args.output}\n"
+        f"every command; use --output-file {escape(args.output)}\n"
     )
     args.output_file, args.output = args.output, fmt
 

@@ -30,5 +30,7 @@ def show(plan: Plan, args: argparse.Namespace) -> None:
     shown = previews(plan, timezone.now(), project.default_timezone())
     if args.output == "json":
         sys.stdout.write(render.plan_json(plan, shown))
+    elif args.output == "markdown":
+        sys.stdout.write(render.plan_markdown(plan, shown))
     else:
         sys.stdout.write(render.plan_text(plan, color=use_color(args), previews=shown))

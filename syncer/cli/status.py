@@ -13,6 +13,7 @@ from django.utils import timezone
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from syncer.cli.inputs import load_desired
 from syncer.core.errors import ValidationFailed
+from syncer.core.escape import escape_lines
 from syncer.core.plan import compute
 from syncer.core.words import plural
 from syncer.db.actual import read_snapshot
@@ -81,4 +82,4 @@ def _text(data: dict[str, Any]) -> str:
             f"Pending:     {s['create']} to create, {s['update']} to update, {s['rename']} to "
             f"rename, {s['adopt']} to adopt, {s['delete']} to delete"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(escape_lines(lines)) + "\n"  # names, revisions, users: from rows

@@ -76,6 +76,9 @@ def _checked_entry(name: Any, entry: Any) -> str:
     """The entry's task name, once its shape is one a row can hold; else ``Unrepresentable``."""
     if not isinstance(name, str) or not 1 <= len(name) <= rules.NAME_MAX:
         raise Unrepresentable(None, "the entry's name must be a string of 1 to 200 characters")
+    hidden = rules.name_problem(name)
+    if hidden:
+        raise Unrepresentable(None, hidden)
     if not isinstance(entry, Mapping):
         raise Unrepresentable(None, "expected a dict with 'task' and 'schedule'")
     for key in entry:

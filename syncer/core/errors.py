@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from syncer.core.escape import escape
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -39,6 +41,8 @@ class Problem:
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
+        """One line whatever the input: the path, the field and a message quoting a value are
+        escaped (``syncer.core.escape``), as the name is by ``repr``."""
         parts = [str(self.location)]
         if self.task is not None:
             parts.append(f"task {self.task!r}")
@@ -46,7 +50,7 @@ class Problem:
             parts.append(self.field)
         prefix = ": ".join(parts)
         kind = "warning: " if self.severity == "warning" else ""
-        return f"{prefix}: {kind}{self.message}"
+        return escape(f"{prefix}: {kind}{self.message}")
 
     def to_json(self) -> dict[str, object]:
         return {

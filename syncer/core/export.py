@@ -17,13 +17,15 @@ from typing import Any
 
 import yaml
 
+from syncer.core import rules
 from syncer.core.context import Context
 from syncer.core.desired import build
 from syncer.core.errors import Location, Problem
+from syncer.core.escape import escape
 from syncer.core.kinds import Unrepresentable, kind_of
 from syncer.core.load import LoadError, SourceFile, load_text
 from syncer.core.state import COMPARED_FIELDS, DEFAULTS, PLAIN_FIELDS, TaskState
-from syncer.core.yaml_style import Dumper, Flow, FlowList
+from syncer.core.yaml_style import Dumper, Flow, FlowList, visible_escapes
 
 # Optional keys in the order of the format's documentation, and their defaults (left out).
 _OPTIONAL: tuple[str, ...] = tuple(f for f in PLAIN_FIELDS if f != "task")
@@ -48,6 +50,9 @@ class Export:
 def task_mapping(state: TaskState) -> dict[str, Any]:
     """The schedule-file mapping of one task: ``task``, the schedule key, then every optional key
     whose value differs from the default. Raises ``Unrepresentable``."""
+    hidden = rules.name_problem(state.name)
+    if hidden:  # a row made elsewhere (the admin, a script): a schedule file refuses the name
+        raise Unrepresentable(None, hidden)
     out: dict[str, Any] = {"task": state.task}
     kind = kind_of(state.schedule)
     out.update(kind.to_file(state.schedule))
@@ -94,8 +99,8 @@ def render_task(name: str, mapping: dict[str, Any], comment: str = "") -> str:
         default_flow_style=False,
         width=1_000_000,
     )
-    lines = [f"  # {line}".rstrip() for line in comment.splitlines()]
-    lines += [f"  {line}" if line else line for line in text.splitlines()]
+    lines = [f"  # {escape(line)}".rstrip() for line in comment.splitlines()]
+    lines += [f"  {line}" if line else line for line in visible_escapes(text).splitlines()]
     return "\n".join(lines) + "\n"
 
 

@@ -1,11 +1,20 @@
-"""Plans and problems as text (for people, optionally colored) or JSON (for CI). Pure."""
+"""Plans and problems as text (for people, optionally colored), Markdown (a job summary, a pull
+request comment) or JSON (for CI). Pure.
+
+Every string that comes from a file or a row goes through ``syncer.core.escape.escape`` on its
+way into text: a control, bidirectional or invisible character is shown as an escape, never
+sent to the terminal; colors come from here only. The JSON forms keep every string exact
+(``json.dumps`` escapes all but printable ASCII).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 
 from syncer.core.errors import Problem
+from syncer.core.escape import escape_lines
 from syncer.core.plan import Action, Change, Plan
 from syncer.core.preview import ChangePreview
 from syncer.core.state import COMPARED_FIELDS, DEFAULTS
@@ -26,8 +35,8 @@ _COLOR = {
 }
 
 
-def _paint(text: str, code: str, color: bool) -> str:
-    return f"\033[{code}m{text}\033[0m" if color else text
+def _paint(text: str, code: str) -> str:
+    return f"\033[{code}m{text}\033[0m"
 
 
 Previews = Mapping[str, ChangePreview]
@@ -35,19 +44,27 @@ Previews = Mapping[str, ChangePreview]
 
 def plan_text(plan: Plan, *, color: bool = False, previews: Previews | None = None) -> str:
     lines: list[str] = []
+    titles: list[tuple[int, Action]] = []  # the line of each change's symbol, to color
     for change in plan.changes:
-        lines.extend(_change_lines(change, color))
+        titles.append((len(lines), change.action))
+        lines.extend(_change_lines(change))
         preview = (previews or {}).get(change.name)
         if preview is not None:
             lines.extend(_preview_lines(change, preview))
+    lines = escape_lines(lines)  # before the colors: theirs are the only escape codes
+    if color:
+        for index, action in titles:
+            line = lines[index]
+            lines[index] = f"{line[:2]}{_paint(line[2:10], _COLOR[action])}{line[10:]}"
     if not plan.changes:
         lines.append("No changes. The schedule tables match the files.")
     lines.append("")
     lines.append(summary_line(plan))
     refusal = plan.refusal()
     if refusal is not None:
+        label = "Apply will refuse this plan: "
         lines.append(
-            _paint("Apply will refuse this plan: ", "1;31", color)
+            (_paint(label, "1;31") if color else label)
             + f"{refusal.reason}. After review, apply it with {refusal.override}."
         )
     return "\n".join(lines) + "\n"
@@ -62,13 +79,14 @@ def summary_line(plan: Plan) -> str:
     )
 
 
-def _change_lines(change: Change, color: bool) -> list[str]:
-    symbol = _paint(f"{_SYMBOL[change.action]} {change.action:<6}", _COLOR[change.action], color)
+def _change_lines(change: Change) -> list[str]:
+    """Uncolored, unescaped: ``plan_text`` escapes them all, then colors the first (its symbol and
+    action are its characters 2 to 10)."""
     title = change.name
     if change.action == Action.RENAME:
         title = f"{change.previous_name} -> {change.name}"
     where = f"  ({change.source.path}:{change.source.line})" if change.source else ""
-    out = [f"  {symbol} {title}{where}"]
+    out = [f"  {_SYMBOL[change.action]} {change.action:<6} {title}{where}"]
     if change.action == Action.CREATE and change.after:
         for name in COMPARED_FIELDS:
             if name not in DEFAULTS or getattr(change.after, name) != DEFAULTS[name]:
@@ -94,6 +112,24 @@ def _preview_lines(change: Change, preview: ChangePreview) -> list[str]:
     if preview.after is not None:
         out.extend(preview.after.lines("runs after (counted from the apply)"))
     return [f"        {line}" for line in out]
+
+
+def plan_markdown(plan: Plan, previews: Previews | None = None) -> str:
+    """The text plan in a fenced code block that its content cannot close: the fence is longer
+    than any run of backticks in it (a line of backticks inside reads as text, and so does what
+    follows it: Markdown, HTML, comments that would hide the rest of the plan)."""
+    return fenced(plan_text(plan, color=False, previews=previews))
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def fenced(text: str, info: str = "text") -> str:
+    """``text`` as a Markdown fenced code block, rendered as it is whatever it holds."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0) if "`" in text else 0
+    fence = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") else text + "\n"
+    return f"{fence}{info}\n{body}{fence}\n"
 
 
 def plan_json(plan: Plan, previews: Previews | None = None) -> str:

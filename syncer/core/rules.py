@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from syncer.core.escape import code_point, find_hidden
+
 if TYPE_CHECKING:
     from syncer.core.kinds.base import Kind
     from syncer.core.state import TaskState
@@ -20,6 +22,20 @@ EXPIRE_SECONDS_MAX = 2_147_483_647  # a 32-bit integer column
 TIMEZONE_MAX = 63  # CrontabSchedule.timezone: varchar(63)
 
 EXPIRY_CONFLICT = "set expires or expire_seconds, not both"
+
+
+def name_problem(name: str, what: str = "task name") -> str | None:
+    """A name is compared by eye in every review: one holding a control character (C0, DEL, C1),
+    a bidirectional override or isolate, a zero-width or any other invisible character
+    (``syncer.core.escape``) could print a line that is not there, or look like another name.
+
+    The position is 1-based, as the columns of file positions: ``"a\\nb"`` has U+000A at
+    character 2."""
+    found = find_hidden(name)
+    if found is None:
+        return None
+    index, char = found
+    return f"{what} contains {code_point(char)} at character {index + 1}"
 
 
 def expiry_conflict(expires: datetime | None, expire_seconds: int | None) -> str | None:
@@ -42,6 +58,7 @@ def timezone_misplaced(kind: Kind) -> str | None:
 def state_problems(state: TaskState, kind: Kind) -> list[tuple[str, str]]:
     """(field, message) for every rule a whole task breaks."""
     checks = (
+        ("name", name_problem(state.name)),
         ("expire_seconds", expiry_conflict(state.expires, state.expire_seconds)),
         ("one_off", runs_once_conflict(kind, state.one_off)),
     )

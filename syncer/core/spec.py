@@ -29,7 +29,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from syncer.core import rules
 from syncer.core.kinds import BY_SPEC_KEY, KINDS, SPEC_KEYS, Kind
-from syncer.core.spec_types import Datetime, Name200, Strict
+from syncer.core.spec_types import Datetime, Name200, PreviousName, Strict, TaskName
 
 FALLBACK_TAG = "unscheduled"
 
@@ -63,7 +63,7 @@ class TaskBase(TaskOptions):
     """What every task has; each kind's branch adds its schedule key."""
 
     task: Name200 = Field(description="A task registered in the project's Celery app")
-    previous_names: list[Name200] = Field(
+    previous_names: list[PreviousName] = Field(
         default_factory=list, description="Earlier names of this task: the row is renamed in place"
     )
     schedule_kind: ClassVar[Kind | None] = None
@@ -176,7 +176,7 @@ class FileSpec(Strict):
 
     version: Annotated[Literal[1], BeforeValidator(_version)] = 1
     defaults: Defaults | None = None
-    tasks: dict[Name200, TaskSpec] | None = Field(
+    tasks: dict[TaskName, TaskSpec] | None = Field(
         description="task name -> task (`tasks: {}` or an empty `tasks:` declares none)"
     )
 

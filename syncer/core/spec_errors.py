@@ -71,10 +71,13 @@ def file_problem(path: str, data: Any, error: ErrorDetails) -> Problem:
 
 
 def name_problem(path: str, tasks: LocDict, name: Any, error: ErrorDetails) -> Problem:
-    """A task name (a key of ``tasks``) that is not a string of 1 to 200 characters."""
+    """A task name (a key of ``tasks``) that is not a string of 1 to 200 characters, or that
+    holds a hidden character."""
     where = at(path, tasks, name)
     if error["type"] == "string_type":
         return Problem(where, f"task name {name!r} must be a string (quote it)", task=str(name))
+    if error["type"] == "value_error":  # syncer.core.rules.name_problem
+        return Problem(where, _value_error(error["msg"]), task=str(name))
     return Problem(where, "task name must be 1 to 200 characters", task=str(name))
 
 

@@ -16,9 +16,28 @@ from pydantic import (
     StringConstraints,
 )
 
-from syncer.core.rules import NAME_MAX
+from syncer.core.rules import NAME_MAX, name_problem
 
 Name200 = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX)]
+
+
+def _task_name(value: str) -> str:
+    message = name_problem(value)
+    if message:
+        raise ValueError(message)
+    return value
+
+
+def _previous_name(value: str) -> str:
+    message = name_problem(value, "previous name")
+    if message:
+        raise ValueError(message)
+    return value
+
+
+# A task's name: no control, bidirectional or invisible character (``rules.name_problem``).
+TaskName = Annotated[Name200, AfterValidator(_task_name)]
+PreviousName = Annotated[Name200, AfterValidator(_previous_name)]
 
 
 def _not_a_number(value: Any) -> Any:

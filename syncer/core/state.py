@@ -12,6 +12,8 @@ from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from syncer.core.escape import quoted
+
 if TYPE_CHECKING:
     from syncer.core.kinds.base import ScheduleKey
 
@@ -70,7 +72,7 @@ class TaskState:
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, str) and name not in JSON_FIELDS:
-            return json.dumps(value, ensure_ascii=False)
+            return quoted(value)
         return str(value)
 
 

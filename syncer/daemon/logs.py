@@ -1,4 +1,10 @@
-"""Structured logs: one JSON object per line (``--log-format json``, the default) or plain text."""
+"""Structured logs: one JSON object per line (``--log-format json``, the default) or plain text.
+
+Messages and fields quote input (task names, paths, problems). Neither form lets a character
+of it reach the log as it is: JSON escapes every character but printable ASCII (``ensure_ascii``:
+C0, C1, bidirectional and zero-width characters become ``\\uXXXX``), and the text form escapes
+the message (``syncer.core.escape``) and writes each field as such JSON.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+
+from syncer.core.escape import escape
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -21,15 +29,18 @@ class JsonFormatter(logging.Formatter):
         data.update({k: v for k, v in vars(record).items() if k not in _RESERVED})
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
-        return json.dumps(data, default=str)
+        return json.dumps(data, default=str, ensure_ascii=True)
 
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extra = {k: v for k, v in vars(record).items() if k not in _RESERVED}
-        fields = " ".join(f"{k}={json.dumps(v, default=str)}" for k, v in extra.items())
+        fields = " ".join(
+            f"{k}={json.dumps(v, default=str, ensure_ascii=True)}" for k, v in extra.items()
+        )
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
-        return f"{stamp} {record.levelname.lower():<7} {record.getMessage()} {fields}".rstrip()
+        message = escape(record.getMessage())
+        return f"{stamp} {record.levelname.lower():<7} {message} {fields}".rstrip()
 
 
 def configure(fmt: str) -> logging.Logger:

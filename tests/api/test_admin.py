@@ -109,3 +109,25 @@ def test_history_and_ledger_are_read_only(admin_client, pair):
     ledger = admin_client.get("/admin/syncer/managedtask/")
     assert ledger.status_code == 200 and b"schedules/hello.yaml:3" in ledger.content
     assert admin_client.get("/admin/syncer/managedtask/add/").status_code == 403
+
+
+def test_the_admin_refuses_a_name_with_a_hidden_character(admin_client):
+    """The name rule of the files and the API (syncer.core.rules.name_problem), on the form."""
+    every = IntervalSchedule.objects.create(every=7, period="days")
+    form = {
+        "name": "innocent\n  - delete production-billing",
+        "regtask": "tasks.print_hello",
+        "interval": every.pk,
+        "args": "[]",
+        "kwargs": "{}",
+        "enabled": "on",
+    }
+    response = admin_client.post(f"{TASKS}add/", form)
+    assert response.status_code == 200  # the form again, with its errors
+    assert response.context["adminform"].form.errors["name"] == [
+        "task name contains U+000A (LINE FEED) at character 9"
+    ]
+    assert not PeriodicTask.objects.exists()
+    response = admin_client.post(f"{TASKS}add/", {**form, "name": "fine"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert PeriodicTask.objects.get().name == "fine"

@@ -162,3 +162,48 @@ def test_errors_name_nested_schedule_fields(api):
     errors = response.json()["schedule"]
     assert set(errors) == {"minute", "day_of_week"}
     assert "'mon'" in errors["day_of_week"][0]  # the spelling django-celery-beat accepts
+
+
+HIDDEN_NAMES = [
+    ("innocent\n  - delete production-billing", "U+000A (LINE FEED) at character 9"),
+    ("\x1b[31mred", "U+001B (ESCAPE) at character 1"),
+    ("c1\x9b2J", "U+009B (CONTROL SEQUENCE INTRODUCER) at character 3"),
+    ("gnillib\u202eyllaer", "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 8"),
+    ("a\u2066b", "U+2066 (LEFT-TO-RIGHT ISOLATE) at character 2"),
+    ("bill\u200bing", "U+200B (ZERO WIDTH SPACE) at character 5"),
+    ("bill\ufeffing", "U+FEFF (ZERO WIDTH NO-BREAK SPACE) at character 5"),
+]
+
+
+@pytest.mark.parametrize(("name", "where"), HIDDEN_NAMES, ids=[w for _, w in HIDDEN_NAMES])
+def test_a_name_with_a_hidden_character_is_a_400_with_the_files_message(
+    api, make_task, name, where
+):
+    """The same rule as the schedule files (syncer.core.rules.name_problem), on every write."""
+    target = make_task("target")
+    before = snapshot()
+    expected = {"name": [f"task name contains {where}"]}
+    for method, path, body in (
+        ("post", "/api/tasks/", interval_body(name)),
+        ("put", f"/api/tasks/{target['id']}/", interval_body(name)),
+        ("patch", f"/api/tasks/{target['id']}/", {"name": name}),
+        ("post", "/api/create", {"interval": 5, "period_choice": "seconds", "name": name, "task": HELLO}),
+    ):  # fmt: skip
+        response = getattr(api, method)(path, body, format="json")
+        assert (response.status_code, response.json()) == (400, expected), (method, path)
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_single_task_writes_refuse_a_hidden_name_too():
+    """Below the API: the single-task writes check the same rule (``rules.state_problems``)."""
+    from syncer.core.kinds.interval import IntervalKey
+    from syncer.core.state import TaskState
+    from syncer.db.task_writes import InvalidTask, create_task
+
+    with pytest.raises(InvalidTask) as raised:
+        create_task(TaskState("a\u202eb", HELLO, IntervalKey(5, "seconds")))
+    assert (raised.value.field, str(raised.value)) == (
+        "name",
+        "task name contains U+202E (RIGHT-TO-LEFT OVERRIDE) at character 2",
+    )

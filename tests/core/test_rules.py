@@ -50,3 +50,22 @@ def test_solar_coordinates_round_once_for_files_rows_and_beat_schedule():
     assert six_places(-0.0) == "0.000000"  # -0 is stored as 0: compare as the row reads back
     assert six_places(Decimal("-0.0000001")) == "0.000000"
     assert six_places(Decimal("13.4050005")) == "13.405000"  # half to even, as the column
+
+
+def test_a_name_with_a_hidden_character_is_refused_with_its_position_and_code_point():
+    assert rules.name_problem("innocent\n  - delete production-billing") == (
+        "task name contains U+000A (LINE FEED) at character 9"
+    )
+    assert rules.name_problem("old\u202ename", "previous name") == (
+        "previous name contains U+202E (RIGHT-TO-LEFT OVERRIDE) at character 4"
+    )
+    assert (
+        rules.name_problem("\x80") == "task name contains U+0080 (PADDING CHARACTER) at character 1"
+    )
+    assert rules.name_problem("a\u2065") == "task name contains U+2065 at character 2"  # unassigned
+    for fine in ("print-hello", "nightly report", "Bericht für das Team", "東京タワー", "a\\nb"):
+        assert rules.name_problem(fine) is None
+    state = TaskState("a\u200bb", "tasks.print_hello", IntervalKey(1, "hours"))
+    assert rules.state_problems(state, KINDS["interval"]) == [
+        ("name", "task name contains U+200B (ZERO WIDTH SPACE) at character 2")
+    ]

@@ -318,3 +318,93 @@ def test_a_reviewed_mass_change_is_applied_by_a_dispatch_with_force(
             "SELECT every FROM django_celery_beat_intervalschedule i JOIN django_celery_beat_periodictask t ON t.interval_id = i.id"
         )
     } == {4}
+
+
+# --- hostile schedule files (#19): what the reviewer reads is what runs ---------------------------
+
+# Valid, but every string a reviewer reads holds something that would forge or hide text: a fence
+# longer than the workflow's (five backticks), an HTML comment, a cursor move, a screen clear, a
+# right-to-left override, a zero-width space, and C1 controls that JSON keeps as they are.
+HOSTILE_DESCRIPTION = "ok\n`````\n<!-- the rest of the plan is hidden\x1b[2J\u202e\u200b\x9b31m"
+HOSTILE = f"""\
+tasks:
+  hostile:
+    task: tasks.write_to_file
+    every: 1h
+    description: {json.dumps(HOSTILE_DESCRIPTION)}
+    kwargs: {{text: "`````\\u0085<!--"}}
+"""
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def fenced_blocks(summary: str) -> list[tuple[str, list[str]]]:
+    """(fence, lines) of each fenced block, read as CommonMark reads it: a block ends at a line of
+    at least as many backticks as its fence, and nothing else."""
+    blocks, fence, body = [], None, []
+    for line in summary.splitlines():
+        if fence is None:
+            match = re.fullmatch(r" {0,3}(`{3,})[^`]*", line)
+            if match:
+                fence, body = match.group(1), []
+        elif re.fullmatch(rf" {{0,3}}`{{{len(fence)},}}\s*", line):
+            blocks.append((fence, body))
+            fence = None
+        else:
+            body.append(line)
+    assert fence is None, "a fence is left open"
+    return blocks
+
+
+def test_a_hostile_description_cannot_break_out_of_the_job_summaries(
+    runner, subprocess_env, workspace
+):
+    (workspace / "schedules" / "hostile.yaml").write_text(HOSTILE, encoding="utf-8")
+    pr = runner.run("plan")
+    assert pr.ok, pr.steps
+    assert not RAW.search(pr.summary), pr.summary
+    (fence, plan), *others = fenced_blocks(pr.summary)
+    assert not others and len(fence) == 6  # longer than the five backticks of the content
+    text = "\n".join(plan)
+    # The whole plan is inside the fence: the comment is text in it, and the summary line too.
+    assert "<!-- the rest of the plan is hidden" in text and text.rstrip().endswith(
+        "Plan: 3 to create, 0 to update, 0 to rename, 0 to adopt, 0 to delete; 0 unchanged, "
+        "0 unmanaged left alone."
+    )
+    assert (
+        '        description: "ok\\n`````\\n<!-- the rest of the plan is hidden\\x1b[2J'
+        '\\u202e\\u200b\\x9b31m"'
+    ) in plan
+    assert '        kwargs: {"text":"`````\\x85<!--"}' in plan
+    assert pr.summary.index("Plan checksum") > pr.summary.rindex("``````")
+    # The artifact's text plan is escaped the same way; plan.json keeps the exact strings.
+    assert not RAW.search((workspace / "plan.txt").read_text(encoding="utf-8"))
+    (change,) = (
+        c
+        for c in json.loads((workspace / "plan.json").read_text())["changes"]
+        if c["name"] == "hostile"
+    )
+    assert change["after"]["description"] == HOSTILE_DESCRIPTION
+
+    push = runner.run("apply")
+    assert push.ok, push.steps
+    assert f"Applied {SHA}." in push.step("Apply").stdout
+    assert not RAW.search(push.summary) and not RAW.search(push.step("Apply").stdout)
+    ((fence, applied),) = fenced_blocks(push.summary)
+    assert len(fence) == 6 and any(line.startswith("Plan: 3 to create") for line in applied)
+    assert push.summary.rstrip().endswith("Applied.")  # after the fence: the syncer's own line
+    assert Database(subprocess_env["DATABASE_URL"]).tasks()["hostile"]  # applied as written
+
+
+def test_a_hostile_task_name_is_refused_and_annotated_escaped(runner, workspace):
+    (workspace / "schedules" / "hostile.yaml").write_text(
+        'tasks:\n  "innocent\\n  - delete production-billing\\e[2K":\n'
+        "    task: tasks.print_hello\n    every: 3s\n",
+        encoding="utf-8",
+    )
+    pr = runner.run("plan")
+    (validate,) = pr.steps
+    assert validate.returncode == 1
+    assert validate.stdout == (
+        "::error file=schedules/hostile.yaml,line=2,col=3::innocent\\n  - delete "
+        "production-billing\\x1b[2K: task name contains U+000A (LINE FEED) at character 9\n"
+    )
