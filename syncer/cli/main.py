@@ -45,6 +45,38 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     parser.add_argument("--strict", action="store_true", help="treat warnings (lints) as errors")
+    _scope_option(parser)
+
+
+def _scope_name(text: str) -> str:
+    from syncer.core.scopes import scope_problem
+
+    problem = scope_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _scope_option(parser: argparse.ArgumentParser, text: str | None = None) -> None:
+    parser.add_argument(
+        "--scope",
+        type=_scope_name,
+        metavar="NAME",
+        help=text
+        or "the ownership scope: only its rows are created, changed, adopted or deleted "
+        "(default: $SYNCER_SCOPE, else 'default')",
+    )
+
+
+def _take_over_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--take-over",
+        type=_scope_name,
+        action="append",
+        default=[],
+        metavar="FROM_SCOPE",
+        help="take the declared tasks that scope FROM_SCOPE owns into this scope (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,12 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", help="show the changes apply would make")
     _common(plan)
+    _take_over_option(plan)
     plan.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 when there are changes (Terraform)"
     )
 
     apply = sub.add_parser("apply", help="make the tables match the files, in one transaction")
     _common(apply)
+    _take_over_option(apply)
     apply.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     apply.add_argument(
         "--force", action="store_true", help="allow updating/deleting > 30%% of tasks"
@@ -128,14 +162,14 @@ def _gitops_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="PATH",
         help="schedule files or directories: the tasks they declare are left out",
     )
-    scope = export.add_mutually_exclusive_group()
+    rows = export.add_mutually_exclusive_group()
     for name, text in (
         ("managed", "only the rows the syncer owns"),
         ("unmanaged", "only the rows it does not own (to adopt them)"),
         ("all", "both (default)"),
     ):
-        scope.add_argument(f"--{name}", dest="scope", action="store_const", const=name, help=text)
-    export.set_defaults(scope="all")
+        rows.add_argument(f"--{name}", dest="rows", action="store_const", const=name, help=text)
+    _scope_option(export, "only the rows this ownership scope owns (with --managed or alone)")
     _output_file(export, "yaml", "FILE|DIR", "write to FILE (.yaml/.yml), or DIR/exported.yaml")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
     export.add_argument(
@@ -225,6 +259,8 @@ def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     watch.add_argument("--revision", help="the revision to record (default: git)")
     watch.add_argument("--log-format", choices=("json", "text"), default="json")
+    _scope_option(watch)
+    _take_over_option(watch)
 
 
 # The one format of the commands that write a document, and thus the one value of their -o.

@@ -11,21 +11,25 @@ from typing import Any
 from django.utils import timezone
 
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
-from syncer.cli.inputs import load_desired
+from syncer.cli.inputs import load_desired, scope_of
 from syncer.core.errors import ValidationFailed
 from syncer.core.plan import compute
+from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.core.words import plural
 from syncer.db.actual import read_snapshot
 from syncer.db.status import read_status
 
 
 def run(args: argparse.Namespace) -> int:
+    scope = scope_of(args)
     snapshot = read_snapshot()  # one read of the rows for both what is live and what is pending
-    status = read_status(snapshot)
+    # The overview lists every scope that shares the database, or only the one asked for.
+    status = read_status(snapshot, scope.name, every_scope=args.scope is None)
     pending: dict[str, Any]
     try:
         desired = load_desired(args)
-        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now())
+        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now(), scope)
+        plan.raise_if_conflicts()
         pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
     except ValidationFailed as exc:
         pending = {"valid": False, "problems": [str(p) for p in exc.problems]}
@@ -42,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _text(data: dict[str, Any]) -> str:
     lines = []
+    if data["scope"] != DEFAULT_SCOPE:
+        lines.append(f"Scope:       {data['scope']}")
     last = data["last_apply"]
     if last is None:
         lines.append("Last apply:  never")
@@ -69,6 +75,7 @@ def _text(data: dict[str, Any]) -> str:
         )
     else:
         lines.append("Drift:       none")
+    lines.extend(_scopes_text(data["scopes"], data["scope"]))
     pending = data["pending"]
     if not pending["valid"]:
         lines.append(
@@ -82,3 +89,21 @@ def _text(data: dict[str, Any]) -> str:
             f"rename, {s['adopt']} to adopt, {s['delete']} to delete"
         )
     return "\n".join(lines) + "\n"
+
+
+def _scopes_text(scopes: dict[str, dict[str, Any]], current: str) -> list[str]:
+    """One line per scope sharing the database; none while the default scope is the only one."""
+    if not scopes or set(scopes) == {DEFAULT_SCOPE} == {current}:
+        return []
+    lines = ["Scopes:"]
+    for name, info in scopes.items():
+        last = info["last_apply"]
+        applied = "never applied"
+        if last is not None:
+            applied = f"last apply {last['applied_at']} ({last['revision'] or 'revision unknown'})"
+        drift = f", {info['drift']} drifted" if info["drift"] else ""
+        marker = "*" if name == current else " "
+        lines.append(
+            f"  {marker} {name}: {plural(info['managed'], 'managed task')}{drift}; {applied}"
+        )
+    return lines
