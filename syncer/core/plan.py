@@ -316,10 +316,11 @@ def _change(
     scope: Scope,
 ) -> Change | Problem | None:
     """The change one declared task needs; None when its row is this scope's and already equal;
-    a Problem when the row it would take belongs to another scope that it may not take from."""
-    source = want.source.without_column()
+    a Problem when the row it would take belongs to another scope that it may not take from.
+    (A Location for the change only when there is one: most of a large plan is unchanged.)"""
     row = name if name in actual else _renamed_row(want, desired, actual)
     if row is None:
+        source = want.source.without_column()
         return Change(Action.CREATE, name, None, want.state, source, spec_hash=want.spec_hash)
     entry = ledger.get(row)
     taken_from = None
@@ -334,6 +335,7 @@ def _change(
     if action is None:
         return None
     fields = ("name", *diff) if previous is not None else diff
+    source = want.source.without_column()
     return Change(
         action, name, before, want.state, source, previous, fields, want.spec_hash, taken_from
     )
