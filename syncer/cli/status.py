@@ -28,11 +28,14 @@ def run(args: argparse.Namespace) -> int:
     pending: dict[str, Any]
     try:
         desired = load_desired(args)
-        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now(), scope)
-        plan.raise_if_conflicts()
-        pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
     except ValidationFailed as exc:
         pending = {"valid": False, "problems": [str(p) for p in exc.problems]}
+    else:
+        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now(), scope)
+        pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
+        if plan.conflicts:  # valid files that declare names other scopes own: not applicable
+            problems = [str(p) for p in plan.conflicts]
+            pending = {"valid": False, "problems": problems, "conflicts": True}
     data = {**status.to_json(), "pending": pending}
     if args.output == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -77,7 +80,12 @@ def _text(data: dict[str, Any]) -> str:
         lines.append("Drift:       none")
     lines.extend(_scopes_text(data["scopes"], data["scope"]))
     pending = data["pending"]
-    if not pending["valid"]:
+    if pending.get("conflicts"):
+        lines.append(
+            f"Files:       {plural(len(pending['problems']), 'name')} owned by other scopes "
+            "(run syncer plan)"
+        )
+    elif not pending["valid"]:
         lines.append(
             f"Files:       INVALID ({plural(len(pending['problems']), 'problem')}: "
             "run syncer validate)"

@@ -179,3 +179,17 @@ def test_export_of_one_scope(repos, tmp_path, capsys):
     capsys.readouterr()
     assert main(["plan", str(out), "--scope", "service-a", "--detailed-exitcode"]) == 0
     assert "No changes" in capsys.readouterr().out
+
+
+def test_status_of_files_that_declare_another_scopes_names_is_an_error(repos, capsys):
+    a, _ = repos
+    assert main(["apply", str(a), "--scope", "service-a"]) == 0
+    capsys.readouterr()
+    assert main(["status", str(a), "--detailed-exitcode"]) == 1  # the default scope: a's names
+    out = capsys.readouterr().out
+    assert "Files:       2 names owned by other scopes (run syncer plan)" in out
+    assert "    service-a: 2 managed tasks; last apply " in out
+    assert main(["status", str(a), "-o", "json"]) == 1
+    pending = json.loads(capsys.readouterr().out)["pending"]
+    assert pending["valid"] is False and pending["conflicts"] is True
+    assert [p.split(": ", 2)[1] for p in pending["problems"]] == ["task 'a1'", "task 'a2'"]
