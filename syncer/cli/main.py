@@ -45,7 +45,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     parser.add_argument("--strict", action="store_true", help="treat warnings (lints) as errors")
-    _scope_option(parser)
 
 
 def _scope_name(text: str) -> str:
@@ -89,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check the files (no database needed)")
     _common(validate)
+    _scope_option(validate, "accepted (and checked) so that every step takes the same flags")
     validate.add_argument(
         "--skip-task-check",
         action="store_true",
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", help="show the changes apply would make")
     _common(plan)
+    _scope_option(plan)
     _take_over_option(plan)
     plan.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 when there are changes (Terraform)"
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     apply = sub.add_parser("apply", help="make the tables match the files, in one transaction")
     _common(apply)
+    _scope_option(apply)
     _take_over_option(apply)
     apply.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     apply.add_argument(
@@ -126,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what is live: last apply, revision, drift, pending")
     _common(status)
+    _scope_option(
+        status,
+        "the ownership scope to report on, and the only one listed (default: $SYNCER_SCOPE, "
+        "else 'default'; every scope sharing the database is listed)",
+    )
     status.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 on drift or pending changes"
     )
