@@ -7,8 +7,8 @@ same name wins over the setting (CI jobs and containers set the environment, not
   checked, when the project does not import its app when Django starts;
 - ``SYNCER_LOCK_TIMEOUT`` (60): seconds an apply waits for another apply's lock;
 - ``SYNCER_LEADER_TTL`` (15): seconds before a standby ``syncer watch`` takes over;
-- ``SYNCER_SCOPE`` (``default``): the ownership scope of every command that gets no ``--scope``
-  (a short slug, see ``syncer.core.scopes``);
+- ``SYNCER_SCOPE`` (``default``): the ownership scope of ``plan``, ``apply``, ``watch`` and
+  ``status`` when they get no ``--scope`` (a short slug, see ``syncer.core.scopes``);
 - ``SYNCER_MAX_FILE_BYTES`` (10 MiB), ``SYNCER_MAX_TASKS`` (1,000,000),
   ``SYNCER_MAX_YAML_NODES`` (5,000,000): loader limits against hostile files.
 
