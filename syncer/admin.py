@@ -1,8 +1,9 @@
 """The admin beside git: django-celery-beat's admin, with the syncer's tasks shown and protected.
 
-A task declared in a schedule file (it has a ``ManagedTask`` row) is shown with its file:line and
-revision, and is read-only here: no field can change, it cannot be deleted, and the bulk actions
-skip it. An edit here would be reverted by the next apply anyway; the file is where it changes.
+A task declared in a schedule file (it has a ``ManagedTask`` row) is shown with its file:line,
+revision and ownership scope (a column and a filter), and is read-only here: no field can change,
+it cannot be deleted, and the bulk actions skip it. An edit here would be reverted by the next
+apply anyway; the file is where it changes.
 Schedule rows that such tasks use are read-only too: editing one would change those tasks, and
 deleting one would CASCADE-delete them. Admin writes take the apply lock, like every other writer.
 The apply history and the ownership ledger are shown read-only.
@@ -39,6 +40,22 @@ def describe(ledger: ManagedTask) -> str:
     return f"{ledger.source}{revision}"
 
 
+class ScopeFilter(admin.SimpleListFilter):
+    """The owning scope of a managed task (``syncer.core.scopes``): the scopes in the ledger."""
+
+    title = "ownership scope"
+    parameter_name = "scope"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        scopes = ManagedTask.objects.order_by("scope").values_list("scope", flat=True).distinct()
+        return [(scope, scope) for scope in scopes]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value():
+            return queryset.filter(managed_by_syncer__scope=self.value())
+        return queryset
+
+
 class ManagedFilter(admin.SimpleListFilter):
     title = "managed by the syncer"
     parameter_name = "managed"
@@ -70,14 +87,27 @@ class PeriodicTaskForm(beat_admin.PeriodicTaskForm):
 @admin.register(PeriodicTask)
 class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
     form = PeriodicTaskForm
-    list_display = (*beat_admin.PeriodicTaskAdmin.list_display, "managed_source")
-    list_filter = [ManagedFilter, *beat_admin.PeriodicTaskAdmin.list_filter]
-    readonly_fields = (*beat_admin.PeriodicTaskAdmin.readonly_fields, "managed_source")
+    list_display = (
+        *beat_admin.PeriodicTaskAdmin.list_display,
+        "managed_source",
+        "managed_scope",
+    )
+    list_filter = [ManagedFilter, ScopeFilter, *beat_admin.PeriodicTaskAdmin.list_filter]
+    readonly_fields = (
+        *beat_admin.PeriodicTaskAdmin.readonly_fields,
+        "managed_source",
+        "managed_scope",
+    )
 
     @admin.display(description="managed by the syncer (file:line)")
     def managed_source(self, task: PeriodicTask) -> str:
         ledger = ledger_of(task)
         return describe(ledger) if ledger else "-"
+
+    @admin.display(description="ownership scope")
+    def managed_scope(self, task: PeriodicTask) -> str:
+        ledger = ledger_of(task)
+        return ledger.scope if ledger else "-"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PeriodicTask]:
         return super().get_queryset(request).select_related("managed_by_syncer")
@@ -98,7 +128,10 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
             for title, options in fieldsets
         ]
         return [
-            ("Managed by the syncer", {"fields": ["managed_source"], "description": EDIT_THE_FILE}),
+            (
+                "Managed by the syncer",
+                {"fields": ["managed_source", "managed_scope"], "description": EDIT_THE_FILE},
+            ),
             *shown,
         ]
 
@@ -195,15 +228,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(ApplyRecord)
 class ApplyRecordAdmin(ReadOnlyAdmin):
     list_display = (
-        "applied_at", "revision", "applied_by", "source", "created", "updated", "deleted",
-        "adopted", "renamed", "unchanged",
+        "applied_at", "scope", "revision", "applied_by", "source", "created", "updated",
+        "deleted", "adopted", "renamed", "taken_over", "unchanged",
     )  # fmt: skip
+    list_filter = ("scope",)
     search_fields = ("revision", "applied_by", "source")
     date_hierarchy = "applied_at"
 
 
 @admin.register(ManagedTask)
 class ManagedTaskAdmin(ReadOnlyAdmin):
-    list_display = ("task", "source", "revision", "applied_at")
+    list_display = ("task", "scope", "source", "revision", "applied_at")
+    list_filter = ("scope",)
     list_select_related = ("task",)
     search_fields = ("task__name", "source_path", "revision")

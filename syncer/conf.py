@@ -7,6 +7,8 @@ same name wins over the setting (CI jobs and containers set the environment, not
   checked, when the project does not import its app when Django starts;
 - ``SYNCER_LOCK_TIMEOUT`` (60): seconds an apply waits for another apply's lock;
 - ``SYNCER_LEADER_TTL`` (15): seconds before a standby ``syncer watch`` takes over;
+- ``SYNCER_SCOPE`` (``default``): the ownership scope of ``plan``, ``apply``, ``watch`` and
+  ``status`` when they get no ``--scope`` (a short slug, see ``syncer.core.scopes``);
 - ``SYNCER_MAX_FILE_BYTES`` (10 MiB), ``SYNCER_MAX_TASKS`` (1,000,000),
   ``SYNCER_MAX_YAML_NODES`` (5,000,000): loader limits against hostile files;
 - ``SYNCER_HERD_THRESHOLD`` (50): a warning when more runs than this start on one queue in the
@@ -24,6 +26,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from syncer.core.errors import UserError
+from syncer.core.scopes import DEFAULT_SCOPE, scope_problem
 
 
 class ConfigurationError(UserError):
@@ -40,6 +43,7 @@ class Settings:
     max_tasks: int = 1_000_000
     max_yaml_nodes: int = 5_000_000
     herd_threshold: int = 50
+    scope: str = DEFAULT_SCOPE
 
 
 def setting_name(field: str) -> str:
@@ -59,7 +63,18 @@ def get() -> Settings:
         if raw is None:
             continue
         values[field.name] = _convert(raw, field.type, origin)
+        problem = _CHECKS.get(field.name, _no_check)(values[field.name])
+        if problem is not None:
+            raise ConfigurationError(f"{origin}: {problem}")
     return Settings(**values)
+
+
+def _no_check(value: Any) -> str | None:
+    return None
+
+
+# Checks of a setting's value beyond its type: the message says what is allowed.
+_CHECKS = {"scope": scope_problem}
 
 
 def _django_setting(name: str) -> Any:

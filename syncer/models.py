@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django_celery_beat.models import PeriodicTask
 
+from syncer.core.scopes import DEFAULT_SCOPE, SCOPE_MAX
+
 
 class ManagedTask(models.Model):
     task = models.OneToOneField(
@@ -24,6 +26,12 @@ class ManagedTask(models.Model):
     # The declared fields as applied (TaskState JSON): `syncer status` compares the live row with it
     # to tell drift (edited elsewhere since the last apply) from pending file changes.
     applied_state = models.JSONField(default=dict, blank=True)
+    # The owner (``syncer.core.scopes``): only applies of this scope change or delete the row.
+    # A default in the database too: ledger rows written without the column (by code that
+    # predates scopes) belong to the default scope.
+    scope = models.CharField(
+        max_length=SCOPE_MAX, default=DEFAULT_SCOPE, db_default=DEFAULT_SCOPE, db_index=True
+    )
 
     class Meta:
         verbose_name = "managed task"
@@ -64,6 +72,10 @@ class ApplyRecord(models.Model):
     adopted = models.PositiveIntegerField(default=0)
     renamed = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    taken_over = models.PositiveIntegerField(default=0, db_default=0)
+    scope = models.CharField(
+        max_length=SCOPE_MAX, default=DEFAULT_SCOPE, db_default=DEFAULT_SCOPE, db_index=True
+    )
 
     class Meta:
         ordering = ["-applied_at"]

@@ -20,6 +20,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from syncer.core.errors import TemporaryFault
+from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.db.task_writes import InvalidTask, NameTaken, TaskManaged, TaskNotFound
 
 
@@ -36,7 +37,10 @@ class Unavailable(exceptions.APIException):
 
 
 def _managed(exc: TaskManaged) -> Conflict:
-    return Conflict({"detail": str(exc), "source": exc.source, "revision": exc.revision})
+    body = {"detail": str(exc), "source": exc.source, "revision": exc.revision}
+    if exc.scope != DEFAULT_SCOPE:  # a database with one owner answers as it always did
+        body["scope"] = exc.scope
+    return Conflict(body)
 
 
 _TRANSLATE: dict[type[Exception], Callable[[Any], exceptions.APIException]] = {
@@ -67,6 +71,10 @@ class ErrorSerializer(serializers.Serializer):
 class ConflictSerializer(ErrorSerializer):
     source = serializers.CharField(help_text="the file and line that declare the task")
     revision = serializers.CharField(help_text="the revision of the last apply (may be empty)")
+    scope = serializers.CharField(
+        required=False,
+        help_text="the ownership scope whose files declare the task (absent: `default`)",
+    )
 
 
 _RESPONSES: dict[int, OpenApiResponse] = {

@@ -19,6 +19,9 @@ class TaskFilterSerializer(serializers.Serializer):
     managed = serializers.BooleanField(
         required=False, help_text="declared in a schedule file (true) or not (false)"
     )
+    scope = serializers.CharField(
+        required=False, max_length=200, help_text="managed by this ownership scope"
+    )
     task = serializers.CharField(required=False, max_length=200, help_text="exact task name")
     queue = serializers.CharField(required=False, max_length=200, help_text="exact queue name")
     kind = serializers.ChoiceField(required=False, choices=list(KINDS), help_text="schedule kind")
@@ -30,6 +33,7 @@ class TaskFilterSerializer(serializers.Serializer):
 _FILTERS: dict[str, Callable[[Any], Q]] = {
     "enabled": lambda value: Q(enabled=value),
     "managed": lambda value: Q(managed_by_syncer__isnull=not value),
+    "scope": lambda value: Q(managed_by_syncer__scope=value),
     "task": lambda value: Q(task=value),
     "queue": lambda value: Q(queue=value),
     "kind": lambda value: Q(**{f"{KINDS[value].fk}__isnull": False}),

@@ -36,7 +36,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ManagedTask
-        fields = ["path", "line", "location", "revision", "applied_at"]
+        fields = ["path", "line", "location", "revision", "applied_at", "scope"]
         read_only_fields = fields
 
 
@@ -49,6 +49,9 @@ class TaskSerializer(serializers.ModelSerializer):
         help_text="declared in a schedule file: change it there, not here"
     )
     source = serializers.SerializerMethodField(allow_null=True)
+    scope = serializers.SerializerMethodField(
+        help_text="the ownership scope whose applies manage the task (null: not managed)"
+    )
 
     class Meta:
         model = PeriodicTask
@@ -56,7 +59,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "id", "name", "task", "schedule", "args", "kwargs", "queue", "exchange",
             "routing_key", "priority", "headers", "enabled", "expires", "expire_seconds",
             "start_time", "one_off", "description", "last_run_at", "total_run_count",
-            "date_changed", "managed", "source",
+            "date_changed", "managed", "source", "scope",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -84,6 +87,10 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_source(self, row: PeriodicTask) -> dict[str, Any] | None:
         ledger = _ledger(row)
         return None if ledger is None else dict(SourceSerializer(ledger).data)
+
+    def get_scope(self, row: PeriodicTask) -> str | None:
+        ledger = _ledger(row)
+        return None if ledger is None else ledger.scope
 
 
 def _ledger(row: PeriodicTask) -> ManagedTask | None:

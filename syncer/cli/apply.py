@@ -8,19 +8,20 @@ import sys
 
 from syncer.cli import audit
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
-from syncer.cli.inputs import load_desired, report_warnings
+from syncer.cli.inputs import load_desired, report_warnings, scope_of
 from syncer.cli.plan import show
 from syncer.core.errors import UserError
 from syncer.core.escape import escape
 
 
 def run(args: argparse.Namespace) -> int:
+    scope = scope_of(args)
     desired = load_desired(args)
     report_warnings(desired, args)
     from syncer.db.apply import apply, make_plan
 
     if args.dry_run:
-        plan, _ = make_plan(desired.tasks)
+        plan, _ = make_plan(desired.tasks, scope=scope)
         plan.raise_if_unsafe(force=args.force, allow_empty=args.allow_empty)
         show(plan, args)
         return EXIT_CHANGES if args.detailed_exitcode and not plan.is_empty else EXIT_OK
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
         allow_empty=args.allow_empty,
         audit=audit.from_args(args),
         expected_checksum=_reviewed_checksum(args.plan_file),
+        scope=scope,
     )
     show(outcome.plan, args)
     done = outcome.already_applied

@@ -20,12 +20,15 @@ from syncer.core.errors import UserError
 from syncer.core.escape import escape
 from syncer.core.export import Item, export
 from syncer.core.load import SUFFIXES
+from syncer.core.plan import LedgerEntry
+from syncer.core.scopes import DEFAULT_SCOPE
 
 DEFAULT_FILE_NAME = "exported.yaml"
 BEAT_OWN_PREFIX = "celery."
 
 
 def run(args: argparse.Namespace) -> int:
+    rows = _rows(args)
     destination = output_path(args.output_file, DEFAULT_FILE_NAME)
     declared = _declared(args, destination)
     from syncer.db.actual import read_snapshot
@@ -35,21 +38,24 @@ def run(args: argparse.Namespace) -> int:
     left_out = {"celery": 0, "declared": 0}
     for name, state in snapshot.states.items():
         entry = snapshot.ledger.get(name)
-        if (args.scope == "managed" and not entry) or (args.scope == "unmanaged" and entry):
+        if not _selected(entry, rows, args.scope):
             continue
         if name in declared:
             left_out["declared"] += 1
         elif name.startswith(BEAT_OWN_PREFIX) and not args.include_celery:
             left_out["celery"] += 1
         else:
-            items.append(Item(state, f"managed, declared at {entry.source}" if entry else ""))
+            items.append(Item(state, _comment(entry)))
     managed = sum(1 for item in items if item.state.name in snapshot.ledger)
+    command = f"--scope {args.scope}" if args.scope else f"--{rows}"
     header = (
-        f"Exported by `syncer export --{args.scope}` from the live django-celery-beat tables: "
+        f"Exported by `syncer export {command}` from the live django-celery-beat tables: "
         f"{len(items)} tasks\n({managed} managed, {len(items) - managed} unmanaged). Applying "
         "this file changes no field: unmanaged\ntasks are adopted (owned by the syncer from then "
         "on), managed ones stay as they are."
     )
+    if args.scope:
+        header += f"\nThe tasks belong to scope `{args.scope}`: apply it with --scope {args.scope}."
     result = export(items, header, source="database")
     warn_unregistered(result.names, {i.state.name: i.state.task for i in items})
     if result.problems:
@@ -66,6 +72,31 @@ def run(args: argparse.Namespace) -> int:
     suffix = f"; left out: {', '.join(notes)}" if notes else ""
     sys.stderr.write(escape(f"exported {len(result.names)} tasks to {where}{suffix}") + "\n")
     return 0
+
+
+def _rows(args: argparse.Namespace) -> str:
+    """Which rows: ``--managed``, ``--unmanaged`` or ``--all`` (default); ``--scope NAME`` means
+    the rows that scope owns (managed rows only)."""
+    if args.scope is None:
+        return str(args.rows or "all")
+    if args.rows in ("unmanaged", "all"):
+        raise UserError(f"--scope selects rows that a scope owns: not with --{args.rows}")
+    return "managed"
+
+
+def _selected(entry: LedgerEntry | None, rows: str, scope: str | None) -> bool:
+    if rows == "unmanaged":
+        return entry is None
+    if rows == "managed" and entry is None:
+        return False
+    return scope is None or (entry is not None and entry.scope == scope)
+
+
+def _comment(entry: LedgerEntry | None) -> str:
+    if entry is None:
+        return ""
+    owner = "" if entry.scope == DEFAULT_SCOPE else f" by scope `{entry.scope}`"
+    return f"managed{owner}, declared at {entry.source}"
 
 
 def _left_out_notes(left_out: dict[str, int]) -> list[tuple[str, int]]:

@@ -11,12 +11,24 @@ from datetime import UTC, datetime
 from syncer import project
 from syncer.core import render
 from syncer.core.desired import Desired
-from syncer.core.errors import ValidationFailed
+from syncer.core.errors import UserError, ValidationFailed
 from syncer.core.pipeline import Pipeline
+from syncer.core.scopes import Scope
 
 
 def paths(args: argparse.Namespace) -> list[str]:
     return list(args.paths) or project.default_paths()
+
+
+def scope_of(args: argparse.Namespace) -> Scope:
+    """``--scope`` (else ``SYNCER_SCOPE``, else ``default``) and its ``--take-over`` scopes."""
+    from syncer import conf
+
+    name = getattr(args, "scope", None) or conf.get().scope
+    take_over = frozenset(getattr(args, "take_over", None) or ())
+    if name in take_over:
+        raise UserError(f"--take-over {name}: that is the scope being applied")
+    return Scope(name, take_over)
 
 
 def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desired:

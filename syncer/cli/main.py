@@ -51,6 +51,37 @@ def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("text",
 PLAN_FORMATS = ("text", "json", "markdown")
 
 
+def _scope_name(text: str) -> str:
+    from syncer.core.scopes import scope_problem
+
+    problem = scope_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _scope_option(parser: argparse.ArgumentParser, text: str | None = None) -> None:
+    parser.add_argument(
+        "--scope",
+        type=_scope_name,
+        metavar="NAME",
+        help=text
+        or "the ownership scope: only its rows are created, changed, adopted or deleted "
+        "(default: $SYNCER_SCOPE, else 'default')",
+    )
+
+
+def _take_over_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--take-over",
+        type=_scope_name,
+        action="append",
+        default=[],
+        metavar="FROM_SCOPE",
+        help="take the declared tasks that scope FROM_SCOPE owns into this scope (repeatable)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="syncer", description="Schedules as code for Celery beat (django-celery-beat)."
@@ -61,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check the files (no database needed)")
     _common(validate)
+    _scope_option(validate, "accepted (and checked) so that every step takes the same flags")
     validate.add_argument(
         "--skip-task-check",
         action="store_true",
@@ -70,12 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     # markdown: the text plan in a fence its content cannot close (a job summary, a comment)
     plan = sub.add_parser("plan", help="show the changes apply would make")
     _common(plan, PLAN_FORMATS)
+    _scope_option(plan)
+    _take_over_option(plan)
     plan.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 when there are changes (Terraform)"
     )
 
     apply = sub.add_parser("apply", help="make the tables match the files, in one transaction")
     _common(apply, PLAN_FORMATS)
+    _scope_option(apply)
+    _take_over_option(apply)
     apply.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     apply.add_argument(
         "--force", action="store_true", help="allow updating/deleting > 30%% of tasks"
@@ -98,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what is live: last apply, revision, drift, pending")
     _common(status)
+    _scope_option(
+        status,
+        "the ownership scope to report on, and the only one listed (default: $SYNCER_SCOPE, "
+        "else 'default'; every scope sharing the database is listed)",
+    )
     status.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 on drift or pending changes"
     )
@@ -134,14 +175,14 @@ def _gitops_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="PATH",
         help="schedule files or directories: the tasks they declare are left out",
     )
-    scope = export.add_mutually_exclusive_group()
+    rows = export.add_mutually_exclusive_group()
     for name, text in (
         ("managed", "only the rows the syncer owns"),
         ("unmanaged", "only the rows it does not own (to adopt them)"),
         ("all", "both (default)"),
     ):
-        scope.add_argument(f"--{name}", dest="scope", action="store_const", const=name, help=text)
-    export.set_defaults(scope="all")
+        rows.add_argument(f"--{name}", dest="rows", action="store_const", const=name, help=text)
+    _scope_option(export, "only the rows this ownership scope owns (with --managed or alone)")
     _output_file(export, "yaml", "FILE|DIR", "write to FILE (.yaml/.yml), or DIR/exported.yaml")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
     export.add_argument(
@@ -249,6 +290,8 @@ def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     watch.add_argument("--revision", help="the revision to record (default: git)")
     watch.add_argument("--log-format", choices=("json", "text"), default="json")
+    _scope_option(watch)
+    _take_over_option(watch)
 
 
 # The one format of the commands that write a document, and thus the one value of their -o.

@@ -6,17 +6,18 @@ import argparse
 import sys
 
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
-from syncer.cli.inputs import load_desired, report_warnings, use_color
+from syncer.cli.inputs import load_desired, report_warnings, scope_of, use_color
 from syncer.core import render
 from syncer.core.plan import Plan
 
 
 def run(args: argparse.Namespace) -> int:
+    scope = scope_of(args)
     desired = load_desired(args)
     report_warnings(desired, args)
     from syncer.db.apply import make_plan
 
-    plan, _ = make_plan(desired.tasks)
+    plan, _ = make_plan(desired.tasks, scope=scope)
     show(plan, args)
     return EXIT_CHANGES if args.detailed_exitcode and not plan.is_empty else EXIT_OK
 

@@ -11,25 +11,32 @@ from typing import Any
 from django.utils import timezone
 
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
-from syncer.cli.inputs import load_desired
+from syncer.cli.inputs import load_desired, scope_of
 from syncer.core.errors import ValidationFailed
 from syncer.core.escape import escape_lines
 from syncer.core.plan import compute
+from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.core.words import plural
 from syncer.db.actual import read_snapshot
 from syncer.db.status import read_status
 
 
 def run(args: argparse.Namespace) -> int:
+    scope = scope_of(args)
     snapshot = read_snapshot()  # one read of the rows for both what is live and what is pending
-    status = read_status(snapshot)
+    # The overview lists every scope that shares the database, or only the one asked for.
+    status = read_status(snapshot, scope.name, every_scope=args.scope is None)
     pending: dict[str, Any]
     try:
         desired = load_desired(args)
-        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now())
-        pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
     except ValidationFailed as exc:
         pending = {"valid": False, "problems": [str(p) for p in exc.problems]}
+    else:
+        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now(), scope)
+        pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
+        if plan.conflicts:  # valid files that declare names other scopes own: not applicable
+            problems = [str(p) for p in plan.conflicts]
+            pending = {"valid": False, "problems": problems, "conflicts": True}
     data = {**status.to_json(), "pending": pending}
     if args.output == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -43,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _text(data: dict[str, Any]) -> str:
     lines = []
+    if data["scope"] != DEFAULT_SCOPE:
+        lines.append(f"Scope:       {data['scope']}")
     last = data["last_apply"]
     if last is None:
         lines.append("Last apply:  never")
@@ -70,8 +79,14 @@ def _text(data: dict[str, Any]) -> str:
         )
     else:
         lines.append("Drift:       none")
+    lines.extend(_scopes_text(data["scopes"], data["scope"]))
     pending = data["pending"]
-    if not pending["valid"]:
+    if pending.get("conflicts"):
+        lines.append(
+            f"Files:       {plural(len(pending['problems']), 'name')} owned by other scopes "
+            "(run syncer plan)"
+        )
+    elif not pending["valid"]:
         lines.append(
             f"Files:       INVALID ({plural(len(pending['problems']), 'problem')}: "
             "run syncer validate)"
@@ -83,3 +98,21 @@ def _text(data: dict[str, Any]) -> str:
             f"rename, {s['adopt']} to adopt, {s['delete']} to delete"
         )
     return "\n".join(escape_lines(lines)) + "\n"  # names, revisions, users: from rows
+
+
+def _scopes_text(scopes: dict[str, dict[str, Any]], current: str) -> list[str]:
+    """One line per scope sharing the database; none while the default scope is the only one."""
+    if not scopes or set(scopes) == {DEFAULT_SCOPE} == {current}:
+        return []
+    lines = ["Scopes:"]
+    for name, info in scopes.items():
+        last = info["last_apply"]
+        applied = "never applied"
+        if last is not None:
+            applied = f"last apply {last['applied_at']} ({last['revision'] or 'revision unknown'})"
+        drift = f", {info['drift']} drifted" if info["drift"] else ""
+        marker = "*" if name == current else " "
+        lines.append(
+            f"  {marker} {name}: {plural(info['managed'], 'managed task')}{drift}; {applied}"
+        )
+    return lines

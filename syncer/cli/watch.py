@@ -10,7 +10,7 @@ from http.server import ThreadingHTTPServer
 
 from syncer import project
 from syncer.cli import audit
-from syncer.cli.inputs import paths
+from syncer.cli.inputs import paths, scope_of
 from syncer.core.errors import UserError
 from syncer.daemon import logs
 from syncer.daemon.health import Metrics, Readiness, serve
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
         allow_empty=args.allow_empty,
         revision=args.revision,
         applied_by=f"syncer-watch:{audit.applied_by()}",
+        scope=scope_of(args),
     )
     status, metrics = Readiness(), Metrics()
     server = _serve(args.metrics_port, status, metrics) if args.metrics_port is not None else None
@@ -51,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
             "resync_interval": options.resync_interval,
             "self_heal": options.self_heal,
             "metrics_port": args.metrics_port,
+            "scope": options.scope.name,
+            "take_over": sorted(options.scope.take_over),
         },
     )
     reconciler = Reconciler(

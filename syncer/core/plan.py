@@ -4,6 +4,11 @@ Pure: no database. A plan is an ordered tuple of typed ``Change`` values, with c
 check and a checksum. Renderers (text, JSON) and ``apply`` all read the same ``Plan``, and each
 change carries what apply writes for it (the state, where it is declared, its spec hash), so that
 the checksum of a reviewed plan covers every write.
+
+A plan is made for one ownership scope (``syncer.core.scopes``): it creates, updates, adopts and
+deletes only within that scope. Rows that other scopes own are listed (``Plan.others``) and never
+changed; declaring one of their names is a conflict (``Plan.conflicts``, located at the
+declaration) unless the scope may take it over, which is a change of its own (``take-over``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from syncer.core.errors import Location, UnsafePlan
+from syncer.core.errors import Location, Problem, UnsafePlan, ValidationFailed
+from syncer.core.scopes import DEFAULT_SCOPE, Scope
 from syncer.core.state import COMPARED_FIELDS, TaskState
 from syncer.core.task_build import DesiredTask
 
@@ -32,6 +38,7 @@ class Action(StrEnum):
     UPDATE = "update"
     RENAME = "rename"
     ADOPT = "adopt"
+    TAKE_OVER = "take-over"  # a row another scope owned moves to this one
     DELETE = "delete"
 
 
@@ -47,6 +54,26 @@ class LedgerEntry:
     # `enabled` as the syncer last wrote it (None: unknown): tells a row that beat disabled after
     # its run from one that a declaration disabled.
     applied_enabled: bool | None = None
+    scope: str = DEFAULT_SCOPE  # the owner: only plans of this scope change the row
+    revision: str = ""  # of the apply that last wrote the entry
+
+
+@dataclass(frozen=True)
+class Owned:
+    """A live row that another scope owns: the plan leaves it alone and says so."""
+
+    name: str
+    scope: str
+    source: Location
+    revision: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "scope": self.scope,
+            "source": str(self.source),
+            "revision": self.revision,
+        }
 
 
 @dataclass(frozen=True)
@@ -59,6 +86,7 @@ class Change:
     previous_name: str | None = None
     fields: tuple[str, ...] = ()
     spec_hash: str = ""  # recorded in the ledger with the declaration's source
+    previous_scope: str | None = None  # take-over only: the scope that owned the row
 
     @property
     def sort_key(self) -> tuple[int, str]:
@@ -75,6 +103,8 @@ class Change:
         }
         if self.previous_name is not None:
             data["previous_name"] = self.previous_name
+        if self.previous_scope is not None:
+            data["previous_scope"] = self.previous_scope
         return data
 
 
@@ -100,6 +130,11 @@ class Plan:
     unmanaged: int  # live rows the syncer does not manage and leaves alone
     declared: int = 0  # tasks declared in the files
     ledger_refresh: tuple[LedgerRefresh, ...] = ()
+    scope: str = DEFAULT_SCOPE  # the owner this plan creates, changes and prunes for
+    others: tuple[Owned, ...] = ()  # live rows other scopes own, left alone
+    # Declarations of names that another scope owns, without the permission to take them over:
+    # apply refuses the plan (``raise_if_conflicts``), as it refuses invalid files.
+    conflicts: tuple[Problem, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -117,13 +152,24 @@ class Plan:
         counts["unchanged"] = self.unchanged
         return counts
 
+    def other_scopes(self) -> dict[str, int]:
+        """Scope -> how many live rows it owns that this plan leaves alone."""
+        counts: dict[str, int] = {}
+        for row in self.others:
+            counts[row.scope] = counts.get(row.scope, 0) + 1
+        return dict(sorted(counts.items()))
+
     def checksum(self) -> str:
-        """Of everything apply writes: the changes, each with its spec hash, and the ledger
-        entries it refreshes. (Previews are not in it: they move with the clock.)"""
-        payload = {
+        """Of everything apply writes: the changes, each with its spec hash, the ledger entries it
+        refreshes, and the scope they are recorded in (left out for the default scope, so that
+        checksums made before scopes existed still match). Previews are not in it: they move
+        with the clock."""
+        payload: dict[str, Any] = {
             "changes": [{**c.to_json(), "spec_hash": c.spec_hash} for c in self.changes],
             "ledger_refresh": [refresh.to_json() for refresh in self.ledger_refresh],
         }
+        if self.scope != DEFAULT_SCOPE:
+            payload["scope"] = self.scope
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
@@ -132,7 +178,15 @@ class Plan:
             "changes": [change.to_json() for change in self.changes],
             "summary": self.summary(),
             "checksum": self.checksum(),
+            "scope": self.scope,
+            "other_scopes": self.other_scopes(),
+            "other_scope_tasks": [row.to_json() for row in self.others],
         }
+
+    def raise_if_conflicts(self) -> None:
+        """Declared names that other scopes own: a user error located at each declaration."""
+        if self.conflicts:
+            raise ValidationFailed(list(self.conflicts))
 
     def refusal(self, *, force: bool = False, allow_empty: bool = False) -> Refusal | None:
         """Why ``apply`` (with these flags) would refuse this plan, or None: `plan` says it
@@ -184,28 +238,30 @@ def compute(
     actual: Mapping[str, TaskState],
     ledger: Mapping[str, LedgerEntry],
     now: datetime,
+    scope: Scope = Scope(),
 ) -> Plan:
+    """The plan of ``scope``: its declarations against the live rows and the ledger."""
     changes: list[Change] = []
-    unchanged = 0
+    conflicts: list[Problem] = []
     refresh: list[LedgerRefresh] = []
+    unchanged = 0
     renamed_from: set[str] = set()
     for name, want in desired.items():
-        change = _change(name, want, desired, actual, ledger, now)
-        if change is None:
+        change = _change(name, want, desired, actual, ledger, now, scope)
+        if isinstance(change, Problem):
+            conflicts.append(change)
+        elif change is None:
             unchanged += 1
-            entry, where = ledger[name], want.source
-            moved = entry.source.path != where.path or entry.source.line != where.line
-            if moved or entry.spec_hash != want.spec_hash:
-                source = where.without_column()
-                refresh.append(LedgerRefresh(name, want.state, source, want.spec_hash))
-            continue
-        if change.previous_name is not None:
-            renamed_from.add(change.previous_name)
-        changes.append(change)
-    for name in ledger:
-        if name in actual and name not in desired and name not in renamed_from:
-            changes.append(Change(Action.DELETE, name, actual[name], None))
-    managed = sum(1 for name in ledger if name in actual)
+            entry = _refresh(name, want, ledger[name])
+            if entry is not None:
+                refresh.append(entry)
+        else:
+            if change.previous_name is not None:
+                renamed_from.add(change.previous_name)
+            changes.append(change)
+    deletes, others = _undeclared(desired, actual, ledger, scope.name, renamed_from)
+    changes.extend(deletes)
+    managed = sum(1 for name, e in ledger.items() if e.scope == scope.name and name in actual)
     unmanaged = sum(1 for name in actual if name not in ledger and name not in desired)
     unmanaged -= sum(1 for old in renamed_from if old not in ledger)
     return Plan(
@@ -215,7 +271,39 @@ def compute(
         unmanaged,
         len(desired),
         tuple(sorted(refresh, key=lambda r: r.name)),
+        scope.name,
+        tuple(sorted(others, key=lambda o: (o.scope, o.name))),
+        tuple(sorted(conflicts)),
     )
+
+
+def _refresh(name: str, want: DesiredTask, entry: LedgerEntry) -> LedgerRefresh | None:
+    """The ledger entry of an unchanged row, when the declaration moved or was respelled."""
+    where = want.source
+    moved = entry.source.path != where.path or entry.source.line != where.line
+    if moved or entry.spec_hash != want.spec_hash:
+        return LedgerRefresh(name, want.state, where.without_column(), want.spec_hash)
+    return None
+
+
+def _undeclared(
+    desired: Mapping[str, DesiredTask],
+    actual: Mapping[str, TaskState],
+    ledger: Mapping[str, LedgerEntry],
+    scope: str,
+    renamed_from: set[str],
+) -> tuple[list[Change], list[Owned]]:
+    """Managed rows no declaration takes: this scope's are deleted, other scopes' left alone."""
+    deletes: list[Change] = []
+    others: list[Owned] = []
+    for name, entry in ledger.items():
+        if name not in actual or name in desired or name in renamed_from:
+            continue
+        if entry.scope == scope:
+            deletes.append(Change(Action.DELETE, name, actual[name], None))
+        else:
+            others.append(Owned(name, entry.scope, entry.source, entry.revision))
+    return deletes, others
 
 
 def _change(
@@ -225,24 +313,69 @@ def _change(
     actual: Mapping[str, TaskState],
     ledger: Mapping[str, LedgerEntry],
     now: datetime,
-) -> Change | None:
-    """The change one declared task needs; None when its row is managed and already equal."""
-    have = actual.get(name)
-    if have is not None:
-        diff = differing_fields(have, want.state, now, _applied_enabled(ledger, name))
-        action = Action.ADOPT if name not in ledger else Action.UPDATE if diff else None
-        if action is None:
-            return None
+    scope: Scope,
+) -> Change | Problem | None:
+    """The change one declared task needs; None when its row is this scope's and already equal;
+    a Problem when the row it would take belongs to another scope that it may not take from.
+    (A Location for the change only when there is one: most of a large plan is unchanged.)"""
+    row = name if name in actual else _renamed_row(want, desired, actual)
+    if row is None:
         source = want.source.without_column()
-        return Change(action, name, have, want.state, source, None, diff, want.spec_hash)
-    source = want.source.without_column()
-    old = next((p for p in want.previous_names if p in actual and p not in desired), None)
-    if old is None:
         return Change(Action.CREATE, name, None, want.state, source, spec_hash=want.spec_hash)
-    before = actual[old]
-    diff = differing_fields(before, want.state, now, _applied_enabled(ledger, old))
-    fields = ("name", *diff)
-    return Change(Action.RENAME, name, before, want.state, source, old, fields, want.spec_hash)
+    entry = ledger.get(row)
+    taken_from = None
+    if entry is not None and entry.scope != scope.name:
+        if not scope.may_take(entry.scope, want.previous_scope):
+            return _conflict(name, row, want, entry)
+        taken_from = entry.scope
+    before = actual[row]
+    diff = differing_fields(before, want.state, now, entry.applied_enabled if entry else None)
+    previous = None if row == name else row
+    action = _action(entry is not None, previous, taken_from, diff)
+    if action is None:
+        return None
+    fields = ("name", *diff) if previous is not None else diff
+    source = want.source.without_column()
+    return Change(
+        action, name, before, want.state, source, previous, fields, want.spec_hash, taken_from
+    )
+
+
+def _renamed_row(
+    want: DesiredTask, desired: Mapping[str, DesiredTask], actual: Mapping[str, TaskState]
+) -> str | None:
+    """The live row a declaration renames: its first previous name that exists and that no
+    other declaration claims as its own name."""
+    return next((p for p in want.previous_names if p in actual and p not in desired), None)
+
+
+def _action(
+    managed: bool, previous: str | None, taken_from: str | None, diff: tuple[str, ...]
+) -> Action | None:
+    if taken_from is not None:
+        return Action.TAKE_OVER
+    if previous is not None:
+        return Action.RENAME
+    if not managed:
+        return Action.ADOPT
+    return Action.UPDATE if diff else None
+
+
+def _conflict(name: str, row: str, want: DesiredTask, entry: LedgerEntry) -> Problem:
+    revision = f", revision {entry.revision}" if entry.revision else ""
+    owner = f"scope `{entry.scope}` (declared at {entry.source}{revision})"
+    move = (
+        f"to move it to this scope, add `previous_scope: {entry.scope}` to the task or apply "
+        f"with --take-over {entry.scope}"
+    )
+    if row == name:
+        return Problem(want.source, f"this name is owned by {owner}: {move}", task=name)
+    return Problem(
+        want.location_of("previous_names"),
+        f"previous name {row!r} is owned by {owner}: {move}",
+        task=name,
+        field="previous_names",
+    )
 
 
 def differing_fields(
@@ -264,11 +397,6 @@ def differing_fields(
     ):
         diff.remove("enabled")
     return tuple(diff)
-
-
-def _applied_enabled(ledger: Mapping[str, LedgerEntry], name: str) -> bool | None:
-    entry = ledger.get(name)
-    return None if entry is None else entry.applied_enabled
 
 
 def _disabled_by_beat(have: TaskState, want: TaskState, now: datetime) -> bool:

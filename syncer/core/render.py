@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from itertools import groupby
 
 from syncer.core.errors import Problem
 from syncer.core.escape import escape_lines
@@ -24,6 +25,7 @@ _SYMBOL = {
     Action.UPDATE: "~",
     Action.RENAME: ">",
     Action.ADOPT: "<",
+    Action.TAKE_OVER: "<<",
     Action.DELETE: "-",
 }
 _COLOR = {
@@ -31,8 +33,16 @@ _COLOR = {
     Action.UPDATE: "33",
     Action.RENAME: "36",
     Action.ADOPT: "35",
+    Action.TAKE_OVER: "34",
     Action.DELETE: "31",
 }
+# Rows of other scopes listed in a text plan, per scope (all of them are in the JSON plan).
+OTHERS_SHOWN = 10
+
+
+def _head(action: Action) -> str:
+    """The symbol and the action that start a change's first line (the part in colour)."""
+    return f"{_SYMBOL[action]} {action:<6}"
 
 
 def _paint(text: str, code: str) -> str:
@@ -54,10 +64,11 @@ def plan_text(plan: Plan, *, color: bool = False, previews: Previews | None = No
     lines = escape_lines(lines)  # before the colors: theirs are the only escape codes
     if color:
         for index, action in titles:
-            line = lines[index]
-            lines[index] = f"{line[:2]}{_paint(line[2:10], _COLOR[action])}{line[10:]}"
+            line, end = lines[index], 2 + len(_head(action))
+            lines[index] = f"{line[:2]}{_paint(line[2:end], _COLOR[action])}{line[end:]}"
     if not plan.changes:
         lines.append("No changes. The schedule tables match the files.")
+    lines.extend(escape_lines(others_lines(plan)))
     lines.append("")
     lines.append(summary_line(plan))
     refusal = plan.refusal()
@@ -71,22 +82,41 @@ def plan_text(plan: Plan, *, color: bool = False, previews: Previews | None = No
 
 
 def summary_line(plan: Plan) -> str:
+    """The counts; take-overs and other scopes' rows only when there are any, so that a
+    database with one owner reads as it always did."""
     s = plan.summary()
+    taken = f", {s['take-over']} to take over" if s["take-over"] else ""
+    others = f", {len(plan.others)} owned by other scopes left alone" if plan.others else ""
     return (
         f"Plan: {s['create']} to create, {s['update']} to update, {s['rename']} to rename, "
-        f"{s['adopt']} to adopt, {s['delete']} to delete; {s['unchanged']} unchanged, "
-        f"{plan.unmanaged} unmanaged left alone."
+        f"{s['adopt']} to adopt{taken}, {s['delete']} to delete; {s['unchanged']} unchanged, "
+        f"{plan.unmanaged} unmanaged left alone{others}."
     )
+
+
+def others_lines(plan: Plan) -> list[str]:
+    """The live rows other scopes own, which this plan leaves alone: up to ``OTHERS_SHOWN`` a
+    scope, with where each is declared."""
+    if not plan.others:
+        return []
+    lines = [f"Left alone, owned by other scopes (scope `{plan.scope}` changes none of them):"]
+    for scope, rows in groupby(plan.others, key=lambda row: row.scope):
+        listed = list(rows)
+        for row in listed[:OTHERS_SHOWN]:
+            lines.append(f"  = {row.name}  (owned by scope `{scope}`, {row.source})")
+        if len(listed) > OTHERS_SHOWN:
+            lines.append(f"    ... and {len(listed) - OTHERS_SHOWN} more owned by scope `{scope}`")
+    return lines
 
 
 def _change_lines(change: Change) -> list[str]:
     """Uncolored, unescaped: ``plan_text`` escapes them all, then colors the first (its symbol and
     action are its characters 2 to 10)."""
     title = change.name
-    if change.action == Action.RENAME:
+    if change.previous_name is not None:  # a rename, or a take-over that renames
         title = f"{change.previous_name} -> {change.name}"
     where = f"  ({change.source.path}:{change.source.line})" if change.source else ""
-    out = [f"  {_SYMBOL[change.action]} {change.action:<6} {title}{where}"]
+    out = [f"  {_head(change.action)} {title}{where}"]
     if change.action == Action.CREATE and change.after:
         for name in COMPARED_FIELDS:
             if name not in DEFAULTS or getattr(change.after, name) != DEFAULTS[name]:
@@ -95,14 +125,23 @@ def _change_lines(change: Change) -> list[str]:
         out.append(f"        task: {change.before.display('task')}")
         out.append(f"        schedule: {change.before.display('schedule')}")
     elif change.before and change.after:
-        if change.action == Action.ADOPT and not change.fields:
-            out.append("        (row already matches; it becomes managed)")
+        out.extend(_ownership_lines(change))
         for name in change.fields:
             if name == "name":
                 continue
             before, after = change.before.display(name), change.after.display(name)
             out.append(f"        {name}: {before} -> {after}")
     return out
+
+
+def _ownership_lines(change: Change) -> list[str]:
+    """What an adopt or a take-over does to the row's owner."""
+    if change.action == Action.TAKE_OVER:
+        moved = "(row already matches; " if not change.fields else "("
+        return [f"        {moved}it moves from scope `{change.previous_scope}` to this scope)"]
+    if change.action == Action.ADOPT and not change.fields:
+        return ["        (row already matches; it becomes managed)"]
+    return []
 
 
 def _preview_lines(change: Change, preview: ChangePreview) -> list[str]:

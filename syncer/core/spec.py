@@ -29,7 +29,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from syncer.core import rules
 from syncer.core.kinds import BY_SPEC_KEY, KINDS, SPEC_KEYS, Kind
-from syncer.core.spec_types import Datetime, Name200, PreviousName, Strict, TaskName
+from syncer.core.spec_types import Datetime, Name200, PreviousName, ScopeName, Strict, TaskName
 
 FALLBACK_TAG = "unscheduled"
 
@@ -65,6 +65,10 @@ class TaskBase(TaskOptions):
     task: Name200 = Field(description="A task registered in the project's Celery app")
     previous_names: list[PreviousName] = Field(
         default_factory=list, description="Earlier names of this task: the row is renamed in place"
+    )
+    previous_scope: ScopeName | None = Field(
+        default=None,
+        description="The ownership scope that owns the task now: this scope takes it over",
     )
     schedule_kind: ClassVar[Kind | None] = None
 
@@ -154,7 +158,13 @@ TaskSpec = Annotated[
 ]
 TASK = TypeAdapter(TaskSpec)
 # Every key a task may have, in the order of the format's documentation.
-TASK_KEYS: tuple[str, ...] = (*TaskOptions.model_fields, "task", *SPEC_KEYS, "previous_names")
+TASK_KEYS: tuple[str, ...] = (
+    *TaskOptions.model_fields,
+    "task",
+    *SPEC_KEYS,
+    "previous_names",
+    "previous_scope",
+)
 
 
 def _version(value: Any) -> Any:

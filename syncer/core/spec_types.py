@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from syncer.core.rules import NAME_MAX, name_problem
+from syncer.core.scopes import SCOPE_MAX, SCOPE_PATTERN, scope_problem
 
 Name200 = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX)]
 
@@ -38,6 +39,22 @@ def _previous_name(value: str) -> str:
 # A task's name: no control, bidirectional or invisible character (``rules.name_problem``).
 TaskName = Annotated[Name200, AfterValidator(_task_name)]
 PreviousName = Annotated[Name200, AfterValidator(_previous_name)]
+
+
+def _scope_name(value: str) -> str:
+    problem = scope_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+# An ownership scope (``syncer.core.scopes``): the JSON Schema gets the pattern, the validator the
+# same message as the command line.
+ScopeName = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": SCOPE_PATTERN, "maxLength": SCOPE_MAX, "minLength": 1}),
+    AfterValidator(_scope_name),
+]
 
 
 def _not_a_number(value: Any) -> Any:

@@ -35,6 +35,7 @@ class DesiredTask:
     # (key, (line, column)) in the task's file: a Location is built only when one is asked for
     # (eight Location objects a task were a tenth of the validation time, and 100 MB at 100,000).
     field_marks: tuple[tuple[str, tuple[int, int]], ...] = ()
+    previous_scope: str | None = None  # the scope this task is taken over from, if any
 
     def location_of(self, field: str) -> Location:
         for key, (line, column) in self.field_marks:
@@ -86,15 +87,25 @@ def build_task(
         description=spec.description or "",
     )
     return DesiredTask(
-        state, where, tuple(spec.previous_names), spec_hash(spec), _marks(raw, defaults)
+        state,
+        where,
+        tuple(spec.previous_names),
+        spec_hash(spec),
+        _marks(raw, defaults),
+        spec.previous_scope,
     )
+
+
+# ``previous_scope`` is an instruction for one move between owners, not part of the task: adding
+# or removing it once the move is done changes no hash.
+_HASHED_KEYS = tuple(key for key in TASK_KEYS if key != "previous_scope")
 
 
 def spec_hash(spec: TaskBase) -> str:
     """A hash of the declaration as validated. Every task key is in it (None when absent), as
     when the spec was one model of all keys: hashes recorded by earlier versions still match."""
     dumped = spec.model_dump(mode="json")
-    payload = {key: dumped.get(key) for key in TASK_KEYS}
+    payload = {key: dumped.get(key) for key in _HASHED_KEYS}
     return hashlib.sha256(_json(payload).encode()).hexdigest()
 
 

@@ -21,9 +21,10 @@ from django.db import connection
 
 from syncer import conf
 from syncer.core.context import Context
-from syncer.core.errors import Problem, TemporaryFault, UnsafePlan
+from syncer.core.errors import Problem, TemporaryFault, UnsafePlan, ValidationFailed
 from syncer.core.pipeline import Loaded, Pipeline
 from syncer.core.plan import Plan
+from syncer.core.scopes import Scope
 from syncer.daemon import files
 from syncer.daemon.events import ChangeFlag, start_observer
 from syncer.daemon.health import Metrics, Readiness
@@ -45,6 +46,7 @@ class Options:
     allow_empty: bool = False
     revision: str | None = None
     applied_by: str = "syncer-watch"
+    scope: Scope = Scope()
 
 
 class Reconciler:
@@ -74,7 +76,7 @@ class Reconciler:
         self.retry_at: float | None = None
         self.next_resync = time.monotonic() + options.resync_interval
         self.flag = ChangeFlag(options.paths)
-        self.leadership = leadership or Leadership(options.standby_poll)
+        self.leadership = leadership or Leadership(options.standby_poll, scope=options.scope)
 
     def wake(self) -> None:
         """Interrupt the wait (used by the signal handler so that shutdown is immediate)."""
@@ -150,20 +152,32 @@ class Reconciler:
             return
         if loaded.content_hash == self.blocked_hash and reason in ("resync", "retry"):
             return  # still the same refused input: wait for the files to change
+        outcome = self._attempt(loaded, started, reason)
+        if outcome is not None:
+            self._succeeded(loaded, *outcome, started, reason)
+
+    def _attempt(self, loaded: Loaded, started: float, reason: str) -> tuple[Plan, bool] | None:
+        """Lead, then plan and apply: the plan and whether it was written; None when this
+        replica stands by, or the attempt failed (reported here)."""
         try:
             if not self.leadership.hold():
                 self._standby()
-                return
+                return None
             self.metrics.leader.set(1)
-            plan, written = self._sync(loaded.desired.tasks)
+            return self._sync(loaded.desired.tasks)
+        except ValidationFailed as exc:  # names that other scopes own
+            self._conflicts(exc, started, reason)
         except UnsafePlan as exc:
             self.blocked_hash = loaded.content_hash
             self._finish("unsafe", started, reason, level=logging.ERROR, error=str(exc))
             self.status.set(False, "unsafe", str(exc))
-            return
         except (TemporaryFault, DatabaseError) as exc:
             self._temporary(exc, started, reason)
-            return
+        return None
+
+    def _succeeded(
+        self, loaded: Loaded, plan: Plan, written: bool, started: float, reason: str
+    ) -> None:
         self.blocked_hash = None
         drift = not plan.is_empty and loaded.content_hash == self.applied_hash
         self.applied_hash = loaded.content_hash
@@ -184,6 +198,7 @@ class Reconciler:
             managed=managed,
             revision=self.revision(),
             last_reconcile=time.time(),
+            scope=self.options.scope.name,
         )
         self._finish(
             "ok",
@@ -197,7 +212,7 @@ class Reconciler:
 
     def _sync(self, desired: dict) -> tuple[Plan, bool]:  # type: ignore[type-arg]
         if not self.options.self_heal:
-            plan, _ = make_plan(desired)
+            plan, _ = make_plan(desired, scope=self.options.scope)
             plan.raise_if_unsafe(force=self.options.force, allow_empty=self.options.allow_empty)
             return plan, False
         outcome = apply(
@@ -209,6 +224,7 @@ class Reconciler:
                 self.options.applied_by,
                 " ".join(self.options.paths),
             ),
+            scope=self.options.scope,
         )
         return outcome.plan, outcome.written
 
@@ -253,6 +269,21 @@ class Reconciler:
             "reconcile skipped: invalid files", extra={"reason": reason, "problems": problems[:100]}
         )
 
+    def _conflicts(self, exc: ValidationFailed, started: float, reason: str) -> None:
+        """Declared names that other scopes own: nothing applied, reported as invalid input at
+        each declaration. Not blocked until the files change: the other scope may let the names
+        go, and the next resync applies then."""
+        problems = [str(p) for p in exc.problems]
+        files = sorted({p.location.path for p in exc.problems})
+        self.status.set(
+            False,
+            "invalid",
+            f"names owned by other scopes, nothing applied: {', '.join(files)}",
+            files=files,
+            problems=problems[:100],
+        )
+        self._finish("invalid", started, reason, level=logging.ERROR, problems=problems[:100])
+
     # --- leadership ---------------------------------------------------------------------------
     def _heartbeat(self) -> str | None:
         """Between reconciles: the leader renews its lease, a standby tries to take it. Returns a
@@ -279,7 +310,13 @@ class Reconciler:
             self.log.info(
                 "standby: another replica holds the leader lease", extra={"leader": holder}
             )
-        self.status.set(True, "standby", "another replica reconciles", leader=holder)
+        self.status.set(
+            True,
+            "standby",
+            "another replica reconciles",
+            leader=holder,
+            scope=self.options.scope.name,
+        )
         self.metrics.reconciles.labels("standby").inc()
 
     def _temporary(self, exc: BaseException, started: float, reason: str) -> None:

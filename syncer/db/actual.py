@@ -47,11 +47,18 @@ def read_snapshot() -> Snapshot:
         snapshot.ids[name] = values["id"]
         snapshot.schedule_ids[name] = schedule_id
         snapshot.states[name] = row_state(values, schedule)
-    for name, path, line, spec_hash, enabled in ManagedTask.objects.values_list(
-        "task__name", "source_path", "source_line", "spec_hash", "applied_state__enabled"
+    for name, path, line, spec_hash, enabled, scope, revision in ManagedTask.objects.values_list(
+        "task__name",
+        "source_path",
+        "source_line",
+        "spec_hash",
+        "applied_state__enabled",
+        "scope",
+        "revision",
     ):
         applied = enabled if isinstance(enabled, bool) else None
-        snapshot.ledger[name] = LedgerEntry(Location(path, line or 0), spec_hash, applied)
+        where = Location(path, line or 0)
+        snapshot.ledger[name] = LedgerEntry(where, spec_hash, applied, scope, revision)
     return snapshot
 
 

@@ -30,6 +30,7 @@ from syncer.core.desired import DesiredTask
 from syncer.core.errors import PlanMismatch
 from syncer.core.kinds import ScheduleKey
 from syncer.core.plan import Action, Change, LedgerRefresh, Plan, compute
+from syncer.core.scopes import Scope
 from syncer.db import bulk, names
 from syncer.db.actual import Snapshot, read_snapshot
 from syncer.db.lock import locked_transaction
@@ -65,11 +66,14 @@ class Outcome:
 
 
 def make_plan(
-    desired: dict[str, DesiredTask], now: datetime | None = None
+    desired: dict[str, DesiredTask], now: datetime | None = None, scope: Scope = Scope()
 ) -> tuple[Plan, Snapshot]:
+    """The plan of ``scope``; raises ``ValidationFailed`` when it declares names that other
+    scopes own (located at each declaration)."""
     with _gc_paused():
         snapshot = read_snapshot()
-        plan = compute(desired, snapshot.states, snapshot.ledger, now or timezone.now())
+        plan = compute(desired, snapshot.states, snapshot.ledger, now or timezone.now(), scope)
+    plan.raise_if_conflicts()
     return plan, snapshot
 
 
@@ -81,10 +85,14 @@ def apply(
     audit: Audit = Audit(),
     expected_checksum: str | None = None,
     before_write: Callable[[Plan], None] | None = None,
+    scope: Scope = Scope(),
 ) -> Outcome:
-    plan, snapshot = make_plan(desired)
+    """Apply the plan of ``scope``. Every scope serialises on the one apply lock: the plan is
+    recomputed under it, so an apply of another scope that went first is seen (its new rows are
+    that scope's, never created twice nor pruned)."""
+    plan, snapshot = make_plan(desired, scope=scope)
     if expected_checksum is not None and plan.writes_nothing:
-        done = _applied_before(expected_checksum)
+        done = _applied_before(expected_checksum, scope.name)
         if done is not None:
             return Outcome(plan, False, None, snapshot, already_applied=done)
     _check_expected(plan, expected_checksum)
@@ -94,7 +102,7 @@ def apply(
     try:
         with locked_transaction():
             now = timezone.now()
-            plan, snapshot = make_plan(desired, now)
+            plan, snapshot = make_plan(desired, now, scope)
             _check_expected(plan, expected_checksum)
             plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
             if plan.writes_nothing:
@@ -136,8 +144,9 @@ def _failpoint() -> None:
         time.sleep(float(delay))
 
 
-def _applied_before(checksum: str) -> ApplyRecord | None:
-    return ApplyRecord.objects.filter(checksum=checksum).order_by("-applied_at", "-id").first()
+def _applied_before(checksum: str, scope: str) -> ApplyRecord | None:
+    records = ApplyRecord.objects.filter(checksum=checksum, scope=scope)
+    return records.order_by("-applied_at", "-id").first()
 
 
 def _check_expected(plan: Plan, expected: str | None) -> None:
@@ -169,8 +178,9 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         schedule_ids,
         now,
     )
-    for change in by_action.get(Action.RENAME, []):
-        ids[change.name] = snapshot.ids[change.previous_name or ""]
+    for change in plan.changes:
+        if change.previous_name is not None:  # a rename (or a take-over that renames)
+            ids[change.name] = snapshot.ids[change.previous_name]
     _record_ownership(plan, ids, now, audit)
     if plan.changes:
         prune_unused_schedules()
@@ -188,6 +198,8 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         adopted=summary["adopt"],
         renamed=summary["rename"],
         unchanged=summary["unchanged"],
+        taken_over=summary["take-over"],
+        scope=plan.scope,
     )
     return int(record.pk)
 
@@ -244,8 +256,9 @@ def _update(
 
 
 def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Audit) -> None:
-    """The ledger entry of every row a change writes or adopts, and of the rows whose entry is
-    out of date: from the plan alone, so that the checksum covers it."""
+    """The ledger entry of every row a change writes, adopts or takes over, and of the rows whose
+    entry is out of date: from the plan alone, so that the checksum covers it. Every entry is
+    recorded in the plan's scope: a take-over moves the row's entry in this transaction."""
     entries: list[Change | LedgerRefresh] = [c for c in plan.changes if c.after is not None]
     entries.extend(plan.ledger_refresh)
     if not entries:
@@ -257,11 +270,11 @@ def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Aud
         assert state is not None and entry.source is not None
         source = entry.source
         row = (ids[entry.name], source.path, source.line, entry.spec_hash, audit.revision, now)
-        rows.append((*row, state.to_json()))
+        rows.append((*row, state.to_json(), plan.scope))
     bulk.insert(ManagedTask, _LEDGER_COLUMNS, rows)
 
 
-_ROW_UPDATES = frozenset({Action.UPDATE, Action.ADOPT, Action.RENAME})
+_ROW_UPDATES = frozenset({Action.UPDATE, Action.ADOPT, Action.RENAME, Action.TAKE_OVER})
 _LEDGER_COLUMNS = (
     "task_id",
     "source_path",
@@ -270,4 +283,5 @@ _LEDGER_COLUMNS = (
     "revision",
     "applied_at",
     "applied_state",
+    "scope",
 )

@@ -3,6 +3,10 @@
 Drift here is measured against what the syncer last applied to each row (``applied_state`` in the
 ledger), so it is independent of the files: a plan shows pending file changes, status shows rows
 somebody changed behind the syncer's back.
+
+Status is of one ownership scope (its managed rows, their drift, its last apply), with an overview
+of every scope that shares the database: how many rows each owns, how many drifted, and its last
+apply.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.db.actual import Snapshot, read_snapshot
 from syncer.models import ApplyRecord, ManagedTask
 
@@ -20,6 +25,9 @@ class Status:
     managed: int
     unmanaged: list[str]
     drift: dict[str, list[str]] = field(default_factory=dict)  # name -> changed fields
+    scope: str = DEFAULT_SCOPE
+    # scope -> {"managed": rows, "drift": rows changed elsewhere, "last_apply": {...} | None}
+    scopes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -27,40 +35,73 @@ class Status:
             "managed": self.managed,
             "unmanaged": self.unmanaged,
             "drift": self.drift,
+            "scope": self.scope,
+            "scopes": self.scopes,
         }
 
 
-def read_status(snapshot: Snapshot | None = None) -> Status:
+def read_status(
+    snapshot: Snapshot | None = None, scope: str = DEFAULT_SCOPE, every_scope: bool = True
+) -> Status:
+    """The status of ``scope``; the overview lists every scope, or only ``scope``."""
     snapshot = snapshot or read_snapshot()
-    applied = dict(ManagedTask.objects.values_list("task__name", "applied_state"))
-    drift: dict[str, list[str]] = {}
-    for name, state in applied.items():
-        if not state or name not in snapshot.states:
-            continue
-        live = snapshot.states[name].to_json()
-        changed = [key for key, value in state.items() if live.get(key) != value]
-        if changed == ["enabled"] and live.get("one_off"):
-            continue  # beat disables a one-off task after its run
+    drift: dict[str, dict[str, list[str]]] = {}
+    for name, state, owner in ManagedTask.objects.values_list(
+        "task__name", "applied_state", "scope"
+    ):
+        changed = _drift(snapshot, name, state)
         if changed:
-            drift[name] = changed
-    record = ApplyRecord.objects.order_by("-applied_at", "-id").first()
-    last = None
-    if record is not None:
-        last = {
-            "applied_at": record.applied_at.isoformat(),
-            "revision": record.revision,
-            "applied_by": record.applied_by,
-            "source": record.source,
-            "checksum": record.checksum,
-            "summary": {
-                "create": record.created,
-                "update": record.updated,
-                "delete": record.deleted,
-                "adopt": record.adopted,
-                "rename": record.renamed,
-                "unchanged": record.unchanged,
-            },
+            drift.setdefault(owner, {})[name] = changed
+    managed: dict[str, int] = {}
+    for name, entry in snapshot.ledger.items():
+        if name in snapshot.states:
+            managed[entry.scope] = managed.get(entry.scope, 0) + 1
+    names = sorted({*managed, *_applied_scopes()} if every_scope else {scope})
+    overview: dict[str, dict[str, Any]] = {
+        name: {
+            "managed": managed.get(name, 0),
+            "drift": len(drift.get(name, {})),
+            "last_apply": last_apply(name),
         }
+        for name in names
+    }
     unmanaged = sorted(name for name in snapshot.states if name not in snapshot.ledger)
-    managed = sum(1 for name in snapshot.ledger if name in snapshot.states)
-    return Status(last, managed, unmanaged, drift)
+    last = overview[scope]["last_apply"] if scope in overview else last_apply(scope)
+    return Status(last, managed.get(scope, 0), unmanaged, drift.get(scope, {}), scope, overview)
+
+
+def _drift(snapshot: Snapshot, name: str, state: dict[str, Any] | None) -> list[str]:
+    if not state or name not in snapshot.states:
+        return []
+    live = snapshot.states[name].to_json()
+    changed = [key for key, value in state.items() if live.get(key) != value]
+    if changed == ["enabled"] and live.get("one_off"):
+        return []  # beat disables a one-off task after its run
+    return changed
+
+
+def _applied_scopes() -> set[str]:
+    return set(ApplyRecord.objects.order_by().values_list("scope", flat=True).distinct())
+
+
+def last_apply(scope: str) -> dict[str, Any] | None:
+    record = ApplyRecord.objects.filter(scope=scope).order_by("-applied_at", "-id").first()
+    if record is None:
+        return None
+    return {
+        "applied_at": record.applied_at.isoformat(),
+        "revision": record.revision,
+        "applied_by": record.applied_by,
+        "source": record.source,
+        "checksum": record.checksum,
+        "scope": record.scope,
+        "summary": {
+            "create": record.created,
+            "update": record.updated,
+            "delete": record.deleted,
+            "adopt": record.adopted,
+            "rename": record.renamed,
+            "take-over": record.taken_over,
+            "unchanged": record.unchanged,
+        },
+    }

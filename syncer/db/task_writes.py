@@ -23,6 +23,7 @@ from django_celery_beat.models import PeriodicTask
 from syncer.core import rules
 from syncer.core.errors import UserError
 from syncer.core.kinds import ScheduleKey, kind_of
+from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.core.state import TaskState, canonical_json
 from syncer.db.actual import row_state, schedule_key
 from syncer.db.kinds import KINDS, NO_SCHEDULE
@@ -48,8 +49,11 @@ class TaskManaged(UserError):
     def __init__(self, ledger: ManagedTask) -> None:
         self.source = ledger.source if ledger.source_line else ledger.source_path
         self.revision = ledger.revision
+        self.scope = ledger.scope
         revision = f" (revision {self.revision})" if self.revision else ""
-        super().__init__(f"managed by {self.source}{revision}: edit that file instead")
+        # The default scope is not named: a database with one owner never sees scopes.
+        owner = "" if self.scope == DEFAULT_SCOPE else f"scope `{self.scope}`, "
+        super().__init__(f"managed by {owner}{self.source}{revision}: edit that file instead")
 
 
 class NameTaken(UserError):

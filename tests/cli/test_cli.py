@@ -91,9 +91,11 @@ def test_plan_json_shape(schedules, capsys):
         "update": 0,
         "rename": 0,
         "adopt": 0,
+        "take-over": 0,
         "delete": 0,
         "unchanged": 0,
     }
+    assert (data["scope"], data["other_scopes"], data["other_scope_tasks"]) == ("default", {}, [])
     change = data["changes"][0]
     assert set(change) >= {"action", "name", "source", "before", "after"}
     assert change["source"].endswith("hello.yaml:2")

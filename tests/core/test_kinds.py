@@ -27,4 +27,12 @@ def test_the_branch_is_picked_by_the_schedule_key_present():
 
 
 def test_task_keys_are_listed_in_the_documented_order():
-    assert TASK_KEYS[-6:] == ("task", "every", "cron", "solar", "clocked", "previous_names")
+    assert TASK_KEYS[-7:] == (
+        "task",
+        "every",
+        "cron",
+        "solar",
+        "clocked",
+        "previous_names",
+        "previous_scope",
+    )

@@ -55,6 +55,7 @@ def test_create_update_delete_adopt_rename_in_a_stable_order():
         "update": 1,
         "rename": 1,
         "adopt": 1,
+        "take-over": 0,
         "delete": 1,
         "unchanged": 1,
     }
@@ -74,7 +75,15 @@ def test_actions_are_an_enum_whose_json_is_the_same_string():
     (change,) = plan.changes
     assert change.action is Action.CREATE and change.action == "create"
     assert plan.to_json()["changes"][0]["action"] == "create"
-    assert list(plan.summary()) == ["create", "update", "rename", "adopt", "delete", "unchanged"]
+    assert list(plan.summary()) == [
+        "create",
+        "update",
+        "rename",
+        "adopt",
+        "take-over",
+        "delete",
+        "unchanged",
+    ]
 
 
 def test_a_change_carries_where_it_is_declared_and_its_spec_hash():
