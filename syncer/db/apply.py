@@ -30,7 +30,7 @@ from syncer.core.desired import DesiredTask
 from syncer.core.errors import PlanMismatch
 from syncer.core.kinds import ScheduleKey
 from syncer.core.plan import Action, Change, LedgerRefresh, Plan, compute
-from syncer.db import bulk, names
+from syncer.db import bulk, changelog, names
 from syncer.db.actual import Snapshot, read_snapshot
 from syncer.db.lock import locked_transaction
 from syncer.db.writes import (
@@ -42,6 +42,7 @@ from syncer.db.writes import (
     prune_unused_schedules,
     resolve_schedules,
     task_columns,
+    write_policies,
 )
 from syncer.models import ApplyRecord, ManagedTask
 
@@ -172,9 +173,11 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
     for change in by_action.get(Action.RENAME, []):
         ids[change.name] = snapshot.ids[change.previous_name or ""]
     _record_ownership(plan, ids, now, audit)
+    write_policies([(ids[c.name], c.after) for c in plan.changes if c.after is not None])
     if plan.changes:
         prune_unused_schedules()
-        notify_beat(now)
+        stamp = notify_beat(now)
+        changelog.append(_written(plan, snapshot.ids, ids), stamp)
     summary = plan.summary()
     record = ApplyRecord.objects.create(
         applied_at=now,
@@ -190,6 +193,19 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         unchanged=summary["unchanged"],
     )
     return int(record.pk)
+
+
+def _written(
+    plan: Plan, before: dict[str, int], after: dict[str, int]
+) -> list[tuple[int, str]]:
+    """(id, name) of every task row the plan wrote, for beat's change log."""
+    rows: list[tuple[int, str]] = []
+    for change in plan.changes:
+        if change.action == Action.DELETE:
+            rows.append((before[change.name], change.name))
+        else:
+            rows.append((after[change.name], change.name))
+    return rows
 
 
 def _fields(change: Change) -> tuple[str, ...]:

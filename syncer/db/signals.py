@@ -1,0 +1,55 @@
+"""Beat's change log for the writes that go through Django's ORM and its signals: the admin,
+code that calls ``PeriodicTask.save()`` or ``.delete()``, django-celery-beat's own
+``update_from_dict`` (beat's start). ``apply`` and the REST API log their bulk writes themselves
+(``syncer.db.changelog``). Connected by the app (``syncer.apps``).
+
+Each handler runs after django-celery-beat's own bump of ``PeriodicTasks`` (its receivers are
+connected first: ``django_celery_beat`` comes before ``syncer`` in ``INSTALLED_APPS``) and tags
+its rows with the stamp it finds; a handler that ran before the bump would tag them with the
+previous one, and beat would then rebuild everything, which is slower but never wrong.
+Beat's own bookkeeping saves (``no_changes``: last run time, run count) are not changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from syncer.db import changelog
+from syncer.db.kinds import KINDS
+
+
+def _log(rows: list[tuple[int, str]]) -> None:
+    if rows:
+        changelog.append(rows, changelog.current_stamp() or timezone.now())
+
+
+def task_saved(sender: Any, instance: PeriodicTask, **kwargs: Any) -> None:
+    if not getattr(instance, "no_changes", False) and instance.pk is not None:
+        _log([(int(instance.pk), instance.name)])
+
+
+def task_deleted(sender: Any, instance: PeriodicTask, **kwargs: Any) -> None:
+    if instance.pk is not None:
+        _log([(int(instance.pk), instance.name)])
+
+
+def schedule_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A schedule row changed in place (the admin): every task on it changed."""
+    if kwargs.get("created"):
+        return
+    fk = next(kind.fk for kind in KINDS.values() if kind.model is sender)
+    tasks = PeriodicTask.objects.filter(**{f"{fk}_id": instance.pk}).values_list("id", "name")
+    _log([(int(task_id), name) for task_id, name in tasks])
+
+
+def connect() -> None:
+    post_save.connect(task_saved, sender=PeriodicTask, dispatch_uid="syncer-beat-task-saved")
+    post_delete.connect(task_deleted, sender=PeriodicTask, dispatch_uid="syncer-beat-task-deleted")
+    for kind in KINDS.values():
+        post_save.connect(
+            schedule_saved, sender=kind.model, dispatch_uid=f"syncer-beat-{kind.name}-saved"
+        )
