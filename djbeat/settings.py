@@ -7,6 +7,7 @@ The embedded default needs no server: SQLite under ``var/`` and kombu's filesyst
 import importlib.util
 import warnings
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -95,7 +96,7 @@ TEMPLATES = [
 ]
 
 
-def _database(url_name: str, default: str) -> dict:
+def _database(url_name: str, default: str) -> dict[str, Any]:
     """``DATABASE_URL`` as Django's settings, or one line that says what is wrong with it."""
     example = (
         "e.g. postgres://user:pass@host:5432/db, mysql://user:pass@host:3306/db, sqlite:///path"
@@ -103,7 +104,7 @@ def _database(url_name: str, default: str) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # django-environ warns, then fails later with a KeyError
         try:
-            config = env.db(url_name, default=default)
+            config: dict[str, Any] = dict(env.db(url_name, default=default))
         except (ValueError, KeyError) as exc:
             raise ImproperlyConfigured(
                 f"{url_name} is not a database URL ({exc}): {example}"

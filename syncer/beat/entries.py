@@ -30,7 +30,9 @@ def policy_of(model: PeriodicTask) -> RunPolicy:
         row = model.syncer_run_policy
     except ObjectDoesNotExist:
         return DEFAULT_POLICY
-    return RunPolicy(_duration(row.starting_deadline_us), Overlap(row.overlap), _duration(row.jitter_us))
+    return RunPolicy(
+        _duration(row.starting_deadline_us), Overlap(row.overlap), _duration(row.jitter_us)
+    )
 
 
 def _duration(microseconds: int | None) -> timedelta | None:
@@ -41,6 +43,7 @@ class PolicyEntry(ModelEntry):  # type: ignore[misc]  # django-celery-beat ships
     """A ``ModelEntry`` with the task's run policy."""
 
     generation = 0
+    total_run_count: int
 
     def __init__(self, model: PeriodicTask, app: Any = None) -> None:
         super().__init__(model, app=app)
@@ -73,7 +76,9 @@ class PolicyEntry(ModelEntry):  # type: ignore[misc]  # django-celery-beat ships
 
 
 def enabled_rows(ids: Iterable[int] | None = None) -> QuerySet[PeriodicTask]:
-    rows = PeriodicTask.objects.filter(enabled=True).select_related(*RELATED)
+    rows: QuerySet[PeriodicTask] = PeriodicTask.objects.filter(enabled=True).select_related(
+        *RELATED
+    )
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows

@@ -19,13 +19,14 @@ Every decision is logged; skips at WARNING with the task, the slot and the reaso
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import logging
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, close_old_connections
@@ -327,12 +328,16 @@ class Scheduler(DatabaseScheduler):  # type: ignore[misc]  # django-celery-beat 
 
     def _send(self, entry: PolicyEntry, slot: DueSlot, claim_id: int, message_id: str) -> bool:
         logger.info("Scheduler: Sending due task %s (%s)", entry.name, entry.task)
-        message = copy.copy(entry)
         headers = dict(entry.options.get("headers") or {})
         headers[SLOT_HEADER] = slot.slot.isoformat()
         if entry.policy.overlap == Overlap.SKIP:
             headers[HEADER] = claim_id
-        message.options = {**entry.options, "headers": headers, "task_id": message_id}
+        options = {**entry.options, "headers": headers, "task_id": message_id}
+        # What Celery's apply_async reads of an entry (a copy: the entry's options stay as
+        # they are).
+        message = SimpleNamespace(
+            name=entry.name, task=entry.task, args=entry.args, kwargs=entry.kwargs, options=options
+        )
         try:
             self.apply_async(message, producer=self.producer, advance=False)
         except Exception as exc:
@@ -381,10 +386,8 @@ class Scheduler(DatabaseScheduler):  # type: ignore[misc]  # django-celery-beat 
         try:
             super().close()
         finally:
-            try:
+            with contextlib.suppress(DatabaseError, InterfaceError):
                 self._leadership.release()
-            except (DatabaseError, InterfaceError):
-                pass
 
     @property
     def info(self) -> str:

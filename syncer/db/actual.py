@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
-
 from datetime import timedelta
+from typing import Any, cast
 
 from django_celery_beat.models import PeriodicTask
 

@@ -195,9 +195,7 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
     return int(record.pk)
 
 
-def _written(
-    plan: Plan, before: dict[str, int], after: dict[str, int]
-) -> list[tuple[int, str]]:
+def _written(plan: Plan, before: dict[str, int], after: dict[str, int]) -> list[tuple[int, str]]:
     """(id, name) of every task row the plan wrote, for beat's change log."""
     rows: list[tuple[int, str]] = []
     for change in plan.changes:

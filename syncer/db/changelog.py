@@ -43,7 +43,10 @@ def append(tasks: Iterable[tuple[int, str]], stamp: datetime) -> None:
 
 def current_stamp() -> datetime | None:
     """``PeriodicTasks.last_update``: what beat polls."""
-    return PeriodicTasks.objects.filter(ident=1).values_list("last_update", flat=True).first()
+    stamp: datetime | None = (
+        PeriodicTasks.objects.filter(ident=1).values_list("last_update", flat=True).first()
+    )
+    return stamp
 
 
 def read_since(seq: int) -> list[Entry]:

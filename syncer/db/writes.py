@@ -110,7 +110,7 @@ def notify_beat(now: datetime) -> datetime:
     if row is None:
         PeriodicTasks.objects.create(ident=1, last_update=now)
         return now
-    stamp = max(now, row.last_update + timedelta(milliseconds=1))
+    stamp: datetime = max(now, row.last_update + timedelta(milliseconds=1))
     PeriodicTasks.objects.filter(ident=1).update(last_update=stamp)
     return stamp
 
