@@ -234,9 +234,12 @@ class Scheduler(DatabaseScheduler):  # type: ignore[misc]  # django-celery-beat 
     def _push(self, entry: PolicyEntry, at: float | None = None) -> None:
         assert self._due is not None
         if at is None:
+            # A due entry is looked at now (its offset may have passed already: _handle knows);
+            # another one when its slot plus its offset comes.
             due, next_seconds = self._is_due(entry)
-            at = time.time() + (0.0 if due else float(next_seconds))
-            at += entry.offset.total_seconds()
+            at = time.time()
+            if not due:
+                at += next_seconds + entry.offset.total_seconds()
         self._due.push(at, entry.name, entry.generation)
 
     def _is_due(self, entry: PolicyEntry) -> tuple[bool, float]:
@@ -353,10 +356,10 @@ class Scheduler(DatabaseScheduler):  # type: ignore[misc]  # django-celery-beat 
         if not self._dirty or self._schedule is None:
             return
         try:
-            close_old_connections()
             self._save_runtime_of(list(self._dirty))
         except (DatabaseError, InterfaceError) as exc:
             logger.warning("syncer.beat: could not save last runs (%s); trying again later", exc)
+            close_old_connections()
 
     def _save_runtime_of(self, names: Iterable[str]) -> None:
         schedule = self._schedule or {}
