@@ -39,7 +39,7 @@ from syncer.beat import entries, timing
 from syncer.beat.entries import PolicyEntry
 from syncer.beat.follow import ChangeFollower
 from syncer.beat.heap import DueHeap
-from syncer.beat.leadership import Leadership
+from syncer.beat.leadership import LEASE_NAME, Leadership
 from syncer.beat.runs import HEADER
 from syncer.core.policy import DueSlot, Overlap, SkipReason, skip_reason
 from syncer.db import changelog, claims
@@ -395,6 +395,6 @@ class Scheduler(DatabaseScheduler):  # type: ignore[misc]  # django-celery-beat 
     @property
     def info(self) -> str:
         return (
-            f"    . syncer.beat: lease {self._leadership.holder} "
+            f"    . syncer.beat: lease {LEASE_NAME} "
             f"(ttl {self._settings.beat_lease_ttl:g} s)"
         )
