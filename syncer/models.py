@@ -156,6 +156,8 @@ class SlotClaim(models.Model):
     claimed_at = models.DateTimeField()
     outcome = models.CharField(max_length=32)
     message_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # The worker reports start and end (``overlap: skip`` tasks only): only such runs can block.
+    tracked = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

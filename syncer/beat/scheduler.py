@@ -296,7 +296,8 @@ class Scheduler(DatabaseScheduler):  # type: ignore[misc]  # django-celery-beat 
         message_id = str(uuid.uuid4()) if reason is None else ""
         outcome = claims.SENDING if reason is None else claims.skipped(reason)
         holder = self._leadership.holder
-        claim_id = claims.claim(entry.name, slot.slot, holder, outcome, message_id)
+        tracked = reason is None and entry.policy.overlap == Overlap.SKIP
+        claim_id = claims.claim(entry.name, slot.slot, holder, outcome, message_id, tracked)
         one_off = bool(entry.model.one_off)
         if claim_id is None:
             logger.info(

@@ -30,8 +30,16 @@ def skipped(reason: str) -> str:
     return f"skipped:{reason}"
 
 
-def claim(name: str, slot: datetime, holder: str, outcome: str, message_id: str = "") -> int | None:
-    """Claim the slot; its id, or None when it was claimed before (by anyone)."""
+def claim(
+    name: str,
+    slot: datetime,
+    holder: str,
+    outcome: str,
+    message_id: str = "",
+    tracked: bool = False,
+) -> int | None:
+    """Claim the slot; its id, or None when it was claimed before (by anyone). ``tracked``: the
+    worker will report the run's start and end (``overlap: skip``)."""
     try:
         with transaction.atomic():
             row = SlotClaim.objects.create(
@@ -41,6 +49,7 @@ def claim(name: str, slot: datetime, holder: str, outcome: str, message_id: str 
                 claimed_at=UtcNow(),
                 outcome=outcome,
                 message_id=message_id,
+                tracked=tracked,
             )
     except IntegrityError:
         return None
@@ -52,13 +61,18 @@ def record(claim_id: int, outcome: str) -> None:
 
 
 def previous_running(name: str, bound: float) -> bool:
-    """Whether a run of the task sent within the last ``bound`` seconds has not finished."""
+    """Whether a tracked run of the task sent within the last ``bound`` seconds has not
+    finished."""
     since = ExpressionWrapper(
         UtcNow() - Value(timedelta(seconds=bound)), output_field=DateTimeField()
     )
     return (
         SlotClaim.objects.filter(
-            name=name, outcome__in=RUN_OUTCOMES, finished_at__isnull=True, claimed_at__gt=since
+            name=name,
+            tracked=True,
+            outcome__in=RUN_OUTCOMES,
+            finished_at__isnull=True,
+            claimed_at__gt=since,
         )
         .order_by()
         .exists()

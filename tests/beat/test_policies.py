@@ -90,9 +90,14 @@ def test_overlap_skip_waits_for_the_previous_run_to_finish(apply_files, make_sch
 
 
 def test_a_run_that_never_reports_its_end_stops_blocking_after_the_bound(apply_files):
-    claim_id = claims.claim("job", timezone.now(), "x", claims.SENT)
+    claim_id = claims.claim("job", timezone.now(), "x", claims.SENT, tracked=True)
     assert claims.previous_running("job", bound=3600)
     SlotClaim.objects.filter(pk=claim_id).update(claimed_at=timezone.now() - timedelta(hours=2))
+    assert not claims.previous_running("job", bound=3600)
+
+
+def test_runs_sent_without_tracking_never_block(apply_files):
+    claims.claim("job", timezone.now(), "x", claims.SENT)  # sent while `overlap: allow`
     assert not claims.previous_running("job", bound=3600)
 
 
