@@ -11,6 +11,8 @@ or a temporary SQLite file) measures, each scenario in a fresh process (``bench/
 - the syncer: cold apply on empty tables, no-op plan, no-op apply, an apply that changes 1 % of the
   tasks, one that deletes 1 %; the YAML load and the validation alone; the CLI's start-up
   (``syncer validate`` on one task) and a no-op ``syncer apply`` end to end;
+- beat (#14): from a 1-task apply to the new entry being live, the companion scheduler
+  (``syncer.beat:Scheduler``) against django-celery-beat's ``DatabaseScheduler``;
 - the baselines: the seed API's per-row path, django-celery-beat's ``update_from_dict`` (cold,
   then repeated on the same rows), and the floor, bare ``bulk_create`` in one transaction.
 
@@ -252,6 +254,10 @@ def bench_size(
     generate.write_files(files, generate.tasks(n, "deleted"))
     step("delete_1pct", measure(env, "syncer-apply", "--files", str(files)))
 
+    for kind, label in (("syncer", "beat_reload_syncer"), ("dcb", "beat_reload_dcb")):
+        repeat = str(max(args.repeat, 1))
+        step(label, measure(env, "beat-reload", *on_files, "--scheduler", kind, "--repeat", repeat))
+
     step("floor", measure(env, "floor", "--tasks", str(n), "--reset"))
     if not args.skip_baselines:
         base_n = min(n, args.baseline_max)
@@ -288,6 +294,8 @@ ROWS = (
     ("parse", "syncer: YAML load + validation only"),
     ("cli_startup", "CLI start-up (syncer validate, 1 task)"),
     ("cli_noop_apply", "CLI no-op `syncer apply`, end to end"),
+    ("beat_reload_syncer", "beat: 1-task apply -> live, syncer.beat"),
+    ("beat_reload_dcb", "beat: 1-task apply -> live, DatabaseScheduler"),
     ("floor", "floor: bare bulk_create, 1 transaction"),
     ("seed", "seed API per-row path"),
     ("dcb_cold", "django-celery-beat update_from_dict, cold"),
@@ -360,6 +368,10 @@ def compute_ratios(run: dict[str, Any]) -> dict[str, float]:
             results["dcb_repeat"]["seconds"] / noop_b
         )
     ratios["syncer cold apply / floor"] = cold / results["floor"]["seconds"]
+    if "beat_reload_syncer" in results and "beat_reload_dcb" in results:
+        ratios["beat reload: DatabaseScheduler / syncer.beat"] = (
+            results["beat_reload_dcb"]["seconds"] / results["beat_reload_syncer"]["seconds"]
+        )
     return ratios
 
 

@@ -395,7 +395,4 @@ class Scheduler(DatabaseScheduler):  # type: ignore[misc]  # django-celery-beat 
 
     @property
     def info(self) -> str:
-        return (
-            f"    . syncer.beat: lease {LEASE_NAME} "
-            f"(ttl {self._settings.beat_lease_ttl:g} s)"
-        )
+        return f"    . syncer.beat: lease {LEASE_NAME} (ttl {self._settings.beat_lease_ttl:g} s)"
