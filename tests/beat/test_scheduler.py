@@ -243,3 +243,17 @@ def test_the_change_log_is_written_in_the_apply(apply_files):
     rows = list(BeatChange.objects.order_by("seq")[before:])
     assert {r.name for r in rows} == {"a1", "a2"}
     assert {r.stamp for r in rows} == {PeriodicTasks.last_change()}
+
+
+def test_an_edit_of_a_shared_schedule_row_reloads_its_tasks(make_scheduler, caplog):
+    interval = IntervalSchedule.objects.create(every=7, period="minutes")
+    for name in ("x1", "x2"):
+        PeriodicTask(name=name, task="tasks.print_hello", interval=interval).save()
+    scheduler = make_scheduler()
+    scheduler.refresh()
+    interval.every = 9
+    interval.save()  # the admin's edit of the schedule row: every task on it changes
+    caplog.clear()
+    scheduler.refresh()
+    assert "full reload" not in caplog.text
+    assert {str(scheduler.schedule[n].schedule.run_every) for n in ("x1", "x2")} == {"0:09:00"}
