@@ -7,8 +7,9 @@ Each handler tags its rows with the stamp it finds. ``PeriodicTask.save()`` and 
 bump ``PeriodicTasks`` once more *after* the row's signals, so the rows a thread logged are
 logged again with the stamp of the next bump made through the ORM (``PeriodicTasks``' own
 ``post_save``); a bump that follows no logged row (``QuerySet.update()`` then
-``PeriodicTasks.update_changed()``, as the admin's enable/disable actions do) stays unexplained
-and makes beat rebuild everything, which is slower but never wrong.
+``PeriodicTasks.update_changed()``, as django-celery-beat's enable/disable actions do: the
+syncer's admin logs those itself) stays unexplained and makes beat rebuild everything, which is
+slower but never wrong.
 Beat's own bookkeeping saves (``no_changes``: last run time, run count) are not changes.
 """
 
