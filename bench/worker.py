@@ -278,7 +278,7 @@ def beat_reload(args: argparse.Namespace, result: dict[str, Any]) -> None:
     PeriodicTask.objects.update(last_run_at=timezone.now() + timedelta(days=1))  # nothing due
     desired = load_desired(argparse.Namespace(paths=[args.files])).tasks
     app = current_app._get_current_object()
-    scheduler = _started_scheduler(args.scheduler, app)
+    scheduler = _started_scheduler(args.scheduler, app, result)
     template = next(iter(desired.values()))
     times: list[float] = []
     for i in range(max(args.repeat, 1)):
@@ -301,15 +301,23 @@ def beat_reload(args: argparse.Namespace, result: dict[str, Any]) -> None:
     scheduler._finalize.cancel()
 
 
-def _started_scheduler(kind: str, app: Any) -> Any:
+def _started_scheduler(kind: str, app: Any, result: dict[str, Any]) -> Any:
+    """Started, its heap built; how long that took: ``load_seconds`` (reading every enabled
+    task: a beat's start, which a warm standby has done already) and ``lead_seconds`` (the first
+    tick: for the companion scheduler, taking the lease, reading the last runs and recent claims
+    and building the heap, what a standby does when it takes over)."""
     from django_celery_beat.schedulers import DatabaseScheduler
 
     from syncer.beat.scheduler import Scheduler
 
     cls = Scheduler if kind == "syncer" else DatabaseScheduler
+    start = time.perf_counter()
     scheduler = cls(app=app)
     scheduler.apply_async = lambda *args, **kwargs: None  # nothing is due; never publish
-    scheduler.tick()  # loads, leads (the companion) and builds its heap
+    loaded = time.perf_counter()
+    scheduler.tick()  # leads (the companion) and builds its heap
+    result["load_seconds"] = round(loaded - start, 3)
+    result["lead_seconds"] = round(time.perf_counter() - loaded, 3)
     scheduler.tick()
     return scheduler
 
