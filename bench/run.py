@@ -11,6 +11,8 @@ or a temporary SQLite file) measures, each scenario in a fresh process (``bench/
 - the syncer: cold apply on empty tables, no-op plan, no-op apply, an apply that changes 1 % of the
   tasks, one that deletes 1 %; the YAML load and the validation alone; the CLI's start-up
   (``syncer validate`` on one task) and a no-op ``syncer apply`` end to end;
+- beat (#14): from a 1-task apply to the new entry being live, the companion scheduler
+  (``syncer.beat:Scheduler``) against django-celery-beat's ``DatabaseScheduler``;
 - the baselines: the seed API's per-row path, django-celery-beat's ``update_from_dict`` (cold,
   then repeated on the same rows), and the floor, bare ``bulk_create`` in one transaction.
 
@@ -107,6 +109,11 @@ def _parser() -> argparse.ArgumentParser:
         "the syncer once more for the ratios (default 2000; 10000 for the issue's targets)",
     )
     parser.add_argument("--skip-baselines", action="store_true", help="syncer and floor only")
+    parser.add_argument(
+        "--beat-only",
+        action="store_true",
+        help="only the cold apply (to fill the tables) and beat's reload, both schedulers",
+    )
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each quick scenario (median; default 3)"
     )
@@ -232,6 +239,9 @@ def bench_size(
     run["files"], run["yaml_lines"] = count, lines
     on_files = ("--files", str(files))
     step("cold", measure(env, "syncer-apply", *on_files, "--reset"))
+    if args.beat_only:
+        _beat_steps(env, on_files, args, step)
+        return run
     step("parse", median_of([measure(env, "parse", *on_files) for _ in _r(args)]))
     step("noop_plan", median_of([measure(env, "syncer-plan", *on_files) for _ in _r(args)]))
     step("noop_apply", median_of([measure(env, "syncer-apply", *on_files) for _ in _r(args)]))
@@ -252,6 +262,7 @@ def bench_size(
     generate.write_files(files, generate.tasks(n, "deleted"))
     step("delete_1pct", measure(env, "syncer-apply", "--files", str(files)))
 
+    _beat_steps(env, on_files, args, step)
     step("floor", measure(env, "floor", "--tasks", str(n), "--reset"))
     if not args.skip_baselines:
         base_n = min(n, args.baseline_max)
@@ -273,6 +284,15 @@ def bench_size(
 _BASELINES: dict[tuple[str, int], dict[str, Any]] = {}  # (database, N) -> results, run once
 
 
+def _beat_steps(
+    env: dict[str, str], on_files: tuple[str, str], args: argparse.Namespace, step: Any
+) -> None:
+    """Beat (#14): from a 1-task apply to the entry being live, both schedulers, same tables."""
+    repeat = str(max(args.repeat, 1))
+    for kind, label in (("syncer", "beat_reload_syncer"), ("dcb", "beat_reload_dcb")):
+        step(label, measure(env, "beat-reload", *on_files, "--scheduler", kind, "--repeat", repeat))
+
+
 def _r(args: argparse.Namespace) -> range:
     return range(max(args.repeat, 1))
 
@@ -288,6 +308,8 @@ ROWS = (
     ("parse", "syncer: YAML load + validation only"),
     ("cli_startup", "CLI start-up (syncer validate, 1 task)"),
     ("cli_noop_apply", "CLI no-op `syncer apply`, end to end"),
+    ("beat_reload_syncer", "beat: 1-task apply -> live, syncer.beat"),
+    ("beat_reload_dcb", "beat: 1-task apply -> live, DatabaseScheduler"),
     ("floor", "floor: bare bulk_create, 1 transaction"),
     ("seed", "seed API per-row path"),
     ("dcb_cold", "django-celery-beat update_from_dict, cold"),
@@ -342,7 +364,7 @@ def compute_ratios(run: dict[str, Any]) -> dict[str, float]:
     results, n = run["results"], run["tasks"]
     base_n = run.get("baseline_tasks", n)
     cold = results["cold"]["seconds"]
-    noop = results["noop_apply"]["seconds"]
+    noop = results.get("noop_apply", results["cold"])["seconds"]
     if base_n != n and "cold_at_baseline_n" in results:
         cold_b = results["cold_at_baseline_n"]["seconds"]
         noop_b = results["noop_apply_at_baseline_n"]["seconds"]
@@ -359,16 +381,24 @@ def compute_ratios(run: dict[str, Any]) -> dict[str, float]:
         ratios[f"dcb update_from_dict repeated / syncer no-op apply{suffix}"] = (
             results["dcb_repeat"]["seconds"] / noop_b
         )
-    ratios["syncer cold apply / floor"] = cold / results["floor"]["seconds"]
+    if "floor" in results:
+        ratios["syncer cold apply / floor"] = cold / results["floor"]["seconds"]
+    if "beat_reload_syncer" in results and "beat_reload_dcb" in results:
+        ratios["beat reload: DatabaseScheduler / syncer.beat"] = (
+            results["beat_reload_dcb"]["seconds"] / results["beat_reload_syncer"]["seconds"]
+        )
     return ratios
 
 
 def print_growth(runs: list[dict[str, Any]]) -> None:
     print("\nstatements per operation by N (do they grow with N?)")
     keys = ("cold", "noop_plan", "noop_apply", "change_1pct", "delete_1pct", "floor")
-    print(f"{'database':<10} {'tasks':>8} " + " ".join(f"{k:>12}" for k in keys))
+    keys += ("beat_reload_syncer", "beat_reload_dcb")
+    print(f"{'database':<10} {'tasks':>8} " + " ".join(f"{k[-12:]:>12}" for k in keys))
     for run in runs:
-        cells = " ".join(f"{_fmt_int(run['results'][k].get('statements')):>12}" for k in keys)
+        cells = " ".join(
+            f"{_fmt_int(run['results'].get(k, {}).get('statements')):>12}" for k in keys
+        )
         print(f"{run['database']:<10} {run['tasks']:>8,} {cells}")
 
 

@@ -254,6 +254,80 @@ def dcb(args: argparse.Namespace, result: dict[str, Any]) -> None:
     scheduler._finalize.cancel()  # its sync() at exit is not part of the import
 
 
+# --- beat: from a 1-task apply to the entry being live ----------
+
+
+def beat_reload(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    """How long beat works, after a 1-task apply, until the new entry is live: the first tick
+    after the change (its reading of the change and its heap), for the companion scheduler
+    (``syncer.beat:Scheduler``) or django-celery-beat's ``DatabaseScheduler``. The scheduler is
+    started and its heap built before (not timed), no task is due (sends are switched off
+    anyway), and each repeat creates one more task through ``apply``. Not counted: the poll
+    interval before beat looks (1 s for the companion scheduler, up to ``beat_max_loop_interval``,
+    5 s, for ``DatabaseScheduler``)."""
+    import dataclasses
+    from datetime import timedelta
+
+    from celery import current_app
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    from syncer.cli.inputs import load_desired
+    from syncer.db.apply import apply
+
+    PeriodicTask.objects.update(last_run_at=timezone.now() + timedelta(days=1))  # nothing due
+    desired = load_desired(argparse.Namespace(paths=[args.files])).tasks
+    app = current_app._get_current_object()
+    scheduler = _started_scheduler(args.scheduler, app, result)
+    template = next(iter(desired.values()))
+    times: list[float] = []
+    for i in range(max(args.repeat, 1)):
+        name = f"bench-new-{args.scheduler}-{os.getpid()}-{i}"
+        desired[name] = dataclasses.replace(
+            template, state=dataclasses.replace(template.state, name=name)
+        )
+        assert apply(desired).written
+        PeriodicTask.objects.filter(name=name).update(
+            last_run_at=timezone.now() + timedelta(days=1)
+        )
+        _ready_to_look(scheduler)
+        with measured(result):
+            scheduler.tick()
+        assert name in scheduler.schedule, f"{name} is not live after one tick"
+        times.append(result["seconds"])
+    result["runs_seconds"] = [round(t, 4) for t in times]
+    result["seconds"] = sorted(times)[len(times) // 2]
+    result["entries"] = len(scheduler.schedule)
+    scheduler._finalize.cancel()
+
+
+def _started_scheduler(kind: str, app: Any, result: dict[str, Any]) -> Any:
+    """Started, its heap built; how long that took: ``load_seconds`` (reading every enabled
+    task: a beat's start, which a warm standby has done already) and ``lead_seconds`` (the first
+    tick: for the companion scheduler, taking the lease, reading the last runs and recent claims
+    and building the heap, what a standby does when it takes over)."""
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from syncer.beat.scheduler import Scheduler
+
+    cls = Scheduler if kind == "syncer" else DatabaseScheduler
+    start = time.perf_counter()
+    scheduler = cls(app=app)
+    scheduler.apply_async = lambda *args, **kwargs: None  # nothing is due; never publish
+    loaded = time.perf_counter()
+    scheduler.tick()  # leads (the companion) and builds its heap
+    result["load_seconds"] = round(loaded - start, 3)
+    result["lead_seconds"] = round(time.perf_counter() - loaded, 3)
+    scheduler.tick()
+    return scheduler
+
+
+def _ready_to_look(scheduler: Any) -> None:
+    """Let the scheduler look for changes at its next tick, as after its poll interval."""
+    if hasattr(scheduler, "_next_poll"):
+        scheduler._next_poll = 0.0
+
+
 SCENARIOS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], None]] = {
     "syncer-apply": syncer,
     "syncer-plan": syncer,
@@ -261,6 +335,7 @@ SCENARIOS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], None]] = {
     "floor": floor,
     "seed": seed,
     "dcb": dcb,
+    "beat-reload": beat_reload,
 }
 
 
@@ -270,6 +345,8 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=0)
     parser.add_argument("--files", default="")
     parser.add_argument("--reset", action="store_true", help="empty the tables first (not timed)")
+    parser.add_argument("--scheduler", choices=("syncer", "dcb"), default="syncer")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
     import django

@@ -171,7 +171,9 @@ CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 # What tasks print is output, not a problem: log it at INFO (Celery's default is WARNING).
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # The YAML files in schedules/ are the one source of truth: no beat_schedule here.
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The companion scheduler (docs/scheduler.md): django-celery-beat's tables and admin, with a
+# leader lease, one send per slot, run policies and reloads in O(change).
+CELERY_BEAT_SCHEDULER = "syncer.beat:Scheduler"
 # Wake beat at least this often so it notices schedule changes quickly (its default is 5 s).
 CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=5)
 

@@ -17,10 +17,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
 from syncer.core import rules
+from syncer.db import changelog
 from syncer.db.kinds import KINDS
 from syncer.db.lock import locked_transaction
 from syncer.models import ApplyRecord, ManagedTask
@@ -150,25 +152,32 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
     # django-celery-beat's bulk actions, each on the unmanaged tasks of the selection only.
     @admin.action(description="Enable selected tasks")
     def enable_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._bulk(super().enable_tasks, request, queryset)
+        self._bulk(super().enable_tasks, request, queryset, writes=True)
 
     @admin.action(description="Disable selected tasks")
     def disable_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._bulk(super().disable_tasks, request, queryset)
+        self._bulk(super().disable_tasks, request, queryset, writes=True)
 
     @admin.action(description="Toggle activity of selected tasks")
     def toggle_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._bulk(super().toggle_tasks, request, queryset)
+        self._bulk(super().toggle_tasks, request, queryset, writes=True)
 
     @admin.action(description="Run selected tasks")
     def run_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._bulk(super().run_tasks, request, queryset)
 
-    def _bulk(self, action: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def _bulk(
+        self, action: Any, request: HttpRequest, queryset: QuerySet[Any], writes: bool = False
+    ) -> None:
         with locked_transaction():
             unmanaged = self._skip_managed(request, queryset)
-            if unmanaged.exists():
+            rows = list(unmanaged.values_list("id", "name"))
+            if rows:
                 action(request, unmanaged)
+            if rows and writes:
+                # django-celery-beat's actions write with QuerySet.update() and bump by hand: log
+                # the rows with that bump, so that beat reloads just them (syncer.db.changelog).
+                changelog.append(rows, changelog.current_stamp() or timezone.now())
 
     def _skip_managed(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         skipped = queryset.filter(managed_by_syncer__isnull=False).count()

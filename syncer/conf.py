@@ -9,6 +9,12 @@ same name wins over the setting (CI jobs and containers set the environment, not
 - ``SYNCER_LEADER_TTL`` (15): seconds before a standby ``syncer watch`` takes over;
 - ``SYNCER_SCOPE`` (``default``): the ownership scope of ``plan``, ``apply``, ``watch`` and
   ``status`` when they get no ``--scope`` (a short slug, see ``syncer.core.scopes``);
+- ``SYNCER_BEAT_LEASE_TTL`` (10): seconds before a standby beat (``syncer.beat:Scheduler``) takes
+  over from a leader that stopped renewing its lease;
+- ``SYNCER_BEAT_CLAIM_RETENTION`` (86,400): seconds slot claims are kept (at least the overlap
+  bound);
+- ``SYNCER_BEAT_OVERLAP_TIMEOUT`` (3,600): seconds after which a run of an ``overlap: skip`` task
+  that never reported its end (a worker killed mid-run) stops blocking the next slots;
 - ``SYNCER_MAX_FILE_BYTES`` (10 MiB), ``SYNCER_MAX_TASKS`` (1,000,000),
   ``SYNCER_MAX_YAML_NODES`` (5,000,000): loader limits against hostile files;
 - ``SYNCER_HERD_THRESHOLD`` (50): a warning when more runs than this start on one queue in the
@@ -39,6 +45,9 @@ class Settings:
     celery_app: str = ""
     lock_timeout: float = 60.0
     leader_ttl: float = 15.0
+    beat_lease_ttl: float = 10.0
+    beat_claim_retention: float = 86_400.0
+    beat_overlap_timeout: float = 3_600.0
     max_file_bytes: int = 10 * 1024 * 1024
     max_tasks: int = 1_000_000
     max_yaml_nodes: int = 5_000_000

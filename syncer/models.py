@@ -111,3 +111,73 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <- {self.holder}"
+
+
+class RunPolicy(models.Model):
+    """A task's run policies (``starting_deadline``, ``overlap``, ``jitter``), which
+    django-celery-beat has no columns for: written by ``apply`` with the task's row, read by the
+    companion scheduler (``syncer.beat``). A task without a row has the defaults (run every slot,
+    however late, overlapping allowed, no jitter). Durations in microseconds."""
+
+    task = models.OneToOneField(
+        PeriodicTask, on_delete=models.CASCADE, primary_key=True, related_name="syncer_run_policy"
+    )
+    starting_deadline_us = models.BigIntegerField(null=True, blank=True)
+    overlap = models.CharField(max_length=16, default="allow")
+    jitter_us = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "run policy"
+        verbose_name_plural = "run policies"
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: deadline={self.starting_deadline_us} overlap={self.overlap}"
+
+
+class BeatChange(models.Model):
+    """The change log beat reads to reload in O(change): one row per task row written (created,
+    changed, renamed or deleted), appended in the writer's transaction after its bump of
+    ``PeriodicTasks`` (``syncer.db.changelog``). ``stamp`` is the ``PeriodicTasks.last_update``
+    value of that bump: a bump that no row carries was made by a writer that does not log (raw
+    SQL), and makes beat rebuild everything. ``task_id`` is not a foreign key: deletions are
+    logged too."""
+
+    seq = models.BigAutoField(primary_key=True)
+    task_id = models.BigIntegerField()
+    name = models.CharField(max_length=200)
+    stamp = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "beat change"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.name}"
+
+
+class SlotClaim(models.Model):
+    """One slot of one task (its name and scheduled time), claimed by the beat that decided it
+    before anything is sent: the unique constraint makes a second claim of the same slot fail, so
+    no slot is sent twice, even by two beats that both believe they lead. ``outcome`` is what
+    the claiming beat did: ``sending`` then ``sent`` (or ``send-failed``), or ``skipped:<reason>``.
+    Workers fill ``started_at`` / ``finished_at`` for tasks with ``overlap: skip``. Pruned by the
+    leader after ``SYNCER_BEAT_CLAIM_RETENTION``."""
+
+    name = models.CharField(max_length=200)
+    slot = models.DateTimeField(db_index=True)  # pruning
+    holder = models.CharField(max_length=200)
+    claimed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=32)
+    message_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # The worker reports start and end (``overlap: skip`` tasks only): only such runs can block.
+    tracked = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "beat slot claim"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="syncer_slot_claim_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M:%S} ({self.outcome})"

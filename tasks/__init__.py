@@ -2,5 +2,6 @@
 
 from tasks.files import write_to_file
 from tasks.hello import print_hello
+from tasks.sleepy import sleep_then_write
 
-__all__ = ["print_hello", "write_to_file"]
+__all__ = ["print_hello", "sleep_then_write", "write_to_file"]

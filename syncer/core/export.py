@@ -24,11 +24,12 @@ from syncer.core.errors import Location, Problem
 from syncer.core.escape import escape
 from syncer.core.kinds import Unrepresentable, kind_of
 from syncer.core.load import LoadError, SourceFile, load_text
-from syncer.core.state import COMPARED_FIELDS, DEFAULTS, PLAIN_FIELDS, TaskState
+from syncer.core.policy import format_duration
+from syncer.core.state import COMPARED_FIELDS, DEFAULTS, PLAIN_FIELDS, POLICY_FIELDS, TaskState
 from syncer.core.yaml_style import Dumper, Flow, FlowList, visible_escapes
 
 # Optional keys in the order of the format's documentation, and their defaults (left out).
-_OPTIONAL: tuple[str, ...] = tuple(f for f in PLAIN_FIELDS if f != "task")
+_OPTIONAL: tuple[str, ...] = (*(f for f in PLAIN_FIELDS if f != "task"), *POLICY_FIELDS)
 _CHECK_CONTEXT = Context(default_timezone="UTC", known_tasks=None)
 
 
@@ -73,6 +74,8 @@ def task_mapping(state: TaskState) -> dict[str, Any]:
             value = Flow(value) if isinstance(value, dict) else FlowList(value)
         elif name in ("expires", "start_time"):
             value = value.isoformat()
+        elif name in ("starting_deadline", "jitter"):
+            value = format_duration(value)
         out[name] = value
     escaped: dict[str, Any] = _escape(out)
     return escaped

@@ -29,7 +29,15 @@ from pydantic.json_schema import SkipJsonSchema
 
 from syncer.core import rules
 from syncer.core.kinds import BY_SPEC_KEY, KINDS, SPEC_KEYS, Kind
-from syncer.core.spec_types import Datetime, Name200, PreviousName, ScopeName, Strict, TaskName
+from syncer.core.spec_types import (
+    Datetime,
+    Name200,
+    PolicyDuration,
+    PreviousName,
+    ScopeName,
+    Strict,
+    TaskName,
+)
 
 FALLBACK_TAG = "unscheduled"
 
@@ -53,6 +61,16 @@ class TaskOptions(Strict):
     timezone: (
         Annotated[str, StringConstraints(min_length=1, max_length=rules.TIMEZONE_MAX)] | None
     ) = Field(default=None, description="IANA time zone of a cron schedule (default: Celery's)")
+    # Run policies, enforced by the companion scheduler (`syncer.beat:Scheduler`).
+    starting_deadline: PolicyDuration | None = Field(
+        default=None, description="A slot reached later than this is skipped, not run"
+    )
+    overlap: Literal["allow", "skip"] | None = Field(
+        default=None, description="skip: no run while the previous run has not finished"
+    )
+    jitter: PolicyDuration | None = Field(
+        default=None, description="Delay every run by a stable per-task offset in [0, jitter)"
+    )
 
 
 class Defaults(TaskOptions):

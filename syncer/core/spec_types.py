@@ -16,6 +16,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from syncer.core.durations import DurationError, parse_duration
 from syncer.core.rules import NAME_MAX, name_problem
 from syncer.core.scopes import SCOPE_MAX, SCOPE_PATTERN, scope_problem
 
@@ -85,3 +86,22 @@ Datetime = Annotated[
 class Strict(BaseModel):
     # allow_inf_nan: .nan/.inf in args or headers would be written as NaN, which is not JSON.
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+def _policy_duration(value: str | int) -> str | int:
+    try:
+        parse_duration(value)
+    except DurationError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+# A run policy's duration (``starting_deadline``, ``jitter``): the spelling of ``every:``.
+PolicyDuration = Annotated[
+    str | int,
+    AfterValidator(_policy_duration),
+    Field(
+        description="30s, 5m, 1h30m, 250ms, ... or an integer number of seconds",
+        examples=["30s", "5m", 60],
+    ),
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import MISSING, dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from syncer.core.escape import quoted
@@ -46,6 +46,10 @@ class TaskState:
     one_off: bool = False
     enabled: bool = True
     description: str = ""
+    # Run policies (``syncer.core.policy``): the syncer's own table, not PeriodicTask columns.
+    starting_deadline: timedelta | None = None
+    overlap: str = "allow"
+    jitter: timedelta | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -57,6 +61,8 @@ class TaskState:
                 value = json.loads(value) if _is_json(value) else value
             elif isinstance(value, datetime):
                 value = iso(value)
+            elif isinstance(value, timedelta):
+                value = value.total_seconds()
             out[f.name] = value
         return out
 
@@ -67,6 +73,10 @@ class TaskState:
             return str(value.describe())
         if isinstance(value, datetime):
             return str(iso(value))
+        if isinstance(value, timedelta):
+            from syncer.core.policy import format_duration
+
+            return format_duration(value)
         if value is None:
             return "(none)"
         if isinstance(value, bool):
@@ -77,16 +87,18 @@ class TaskState:
 
 
 JSON_FIELDS = frozenset({"args", "kwargs", "headers"})
+# Declared fields stored in the syncer's own table (``RunPolicy``), not in PeriodicTask.
+POLICY_FIELDS: tuple[str, ...] = ("starting_deadline", "overlap", "jitter")
 # The PeriodicTask columns a declaration sets directly (everything but the name and the schedule).
 PLAIN_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(TaskState) if f.name not in ("name", "schedule")
+    f.name for f in fields(TaskState) if f.name not in ("name", "schedule", *POLICY_FIELDS)
 )
 COMPARED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TaskState) if f.name != "name")
 # The value of each plain field when a declaration does not set it.
 DEFAULTS: dict[str, Any] = {
     f.name: f.default
     for f in fields(TaskState)
-    if f.name in PLAIN_FIELDS and f.default is not MISSING
+    if f.name in (*PLAIN_FIELDS, *POLICY_FIELDS) and f.default is not MISSING
 }
 
 

@@ -11,9 +11,10 @@ import difflib
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from syncer.core.context import Context
+from syncer.core.durations import parse_duration
 from syncer.core.errors import Location, Problem
 from syncer.core.load import LocDict
 from syncer.core.spec import TASK_KEYS, TaskBase
@@ -85,6 +86,9 @@ def build_task(
         one_off=bool(spec.one_off) or kind.runs_once,
         enabled=True if spec.enabled is None else spec.enabled,
         description=spec.description or "",
+        starting_deadline=_duration(spec.starting_deadline),
+        overlap=spec.overlap or "allow",
+        jitter=_duration(spec.jitter),
     )
     return DesiredTask(
         state,
@@ -105,7 +109,11 @@ def spec_hash(spec: TaskBase) -> str:
     """A hash of the declaration as validated. Every task key is in it (None when absent), as
     when the spec was one model of all keys: hashes recorded by earlier versions still match."""
     dumped = spec.model_dump(mode="json")
-    payload = {key: dumped.get(key) for key in _HASHED_KEYS}
+    payload = {
+        key: dumped.get(key)
+        for key in _HASHED_KEYS
+        if key not in _LATER_KEYS or dumped.get(key) is not None
+    }
     return hashlib.sha256(_json(payload).encode()).hexdigest()
 
 
@@ -135,6 +143,15 @@ def task_name_problems(
             field="task",
         )
     ]
+
+
+# Keys added after the hash's form was fixed: in the hash only when set, so that the hashes of
+# tasks that do not use them stay those recorded before (no ledger rewrite on upgrade).
+_LATER_KEYS = frozenset({"starting_deadline", "overlap", "jitter"})
+
+
+def _duration(value: str | int | None) -> timedelta | None:
+    return None if value is None else timedelta(microseconds=parse_duration(value))
 
 
 def _utc(value: datetime | None) -> datetime | None:

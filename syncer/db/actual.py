@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, cast
 
 from django_celery_beat.models import PeriodicTask
@@ -20,7 +21,13 @@ from syncer.core.state import PLAIN_FIELDS, TaskState, canonical_json
 from syncer.db.kinds import KINDS, NO_SCHEDULE, ScheduleTable
 from syncer.models import ManagedTask
 
-_TASK_COLUMNS = ("id", "name", *PLAIN_FIELDS)
+_POLICY_COLUMNS = ("starting_deadline_us", "overlap", "jitter_us")
+_TASK_COLUMNS = (
+    "id",
+    "name",
+    *PLAIN_FIELDS,
+    *(f"syncer_run_policy__{column}" for column in _POLICY_COLUMNS),
+)
 _SCHEDULE_COLUMNS = tuple(
     f"{kind.fk}__{column}" for kind in KINDS.values() for column in ("id", *kind.columns)
 )
@@ -87,7 +94,14 @@ def row_state(
         one_off=values["one_off"],
         enabled=values["enabled"],
         description=values["description"] or "",
+        starting_deadline=_duration(values.get("syncer_run_policy__starting_deadline_us")),
+        overlap=values.get("syncer_run_policy__overlap") or "allow",
+        jitter=_duration(values.get("syncer_run_policy__jitter_us")),
     )
+
+
+def _duration(microseconds: int | None) -> timedelta | None:
+    return None if microseconds is None else timedelta(microseconds=microseconds)
 
 
 def schedule_key(kind: ScheduleTable, columns: tuple[Any, ...]) -> ScheduleKey:

@@ -31,7 +31,7 @@ from syncer.core.errors import PlanMismatch
 from syncer.core.kinds import ScheduleKey
 from syncer.core.plan import Action, Change, LedgerRefresh, Plan, compute
 from syncer.core.scopes import Scope
-from syncer.db import bulk, names
+from syncer.db import bulk, changelog, names
 from syncer.db.actual import Snapshot, read_snapshot
 from syncer.db.lock import locked_transaction
 from syncer.db.writes import (
@@ -43,6 +43,7 @@ from syncer.db.writes import (
     prune_unused_schedules,
     resolve_schedules,
     task_columns,
+    write_policies,
 )
 from syncer.models import ApplyRecord, ManagedTask
 
@@ -182,9 +183,11 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         if change.previous_name is not None:  # a rename (or a take-over that renames)
             ids[change.name] = snapshot.ids[change.previous_name]
     _record_ownership(plan, ids, now, audit)
+    write_policies([(ids[c.name], c.after) for c in plan.changes if c.after is not None])
     if plan.changes:
         prune_unused_schedules()
-        notify_beat(now)
+        stamp = notify_beat(now)
+        changelog.append(_written(plan, snapshot.ids, ids), stamp)
     summary = plan.summary()
     record = ApplyRecord.objects.create(
         applied_at=now,
@@ -202,6 +205,17 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         scope=plan.scope,
     )
     return int(record.pk)
+
+
+def _written(plan: Plan, before: dict[str, int], after: dict[str, int]) -> list[tuple[int, str]]:
+    """(id, name) of every task row the plan wrote, for beat's change log."""
+    rows: list[tuple[int, str]] = []
+    for change in plan.changes:
+        if change.action == Action.DELETE:
+            rows.append((before[change.name], change.name))
+        else:
+            rows.append((after[change.name], change.name))
+    return rows
 
 
 def _fields(change: Change) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from syncer.core.errors import UserError
 from syncer.core.kinds import ScheduleKey, kind_of
 from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.core.state import TaskState, canonical_json
+from syncer.db import changelog
 from syncer.db.actual import row_state, schedule_key
 from syncer.db.kinds import KINDS, NO_SCHEDULE
 from syncer.db.lock import locked_transaction
@@ -117,12 +118,12 @@ def create_task(state: TaskState) -> int:
             schedule_id = resolve_schedules([state.schedule], now)[state.schedule]
             row = PeriodicTask(name=state.name, **task_columns(state, schedule_id))
             PeriodicTask.objects.bulk_create([row])
-            notify_beat(now)
+            if row.pk is None:  # a backend that cannot return ids from a bulk insert
+                row.pk = PeriodicTask.objects.values_list("pk", flat=True).get(name=state.name)
+            changelog.append([(int(row.pk), state.name)], notify_beat(now))
     except IntegrityError as exc:  # a writer that does not take the lock (the admin) went first
         _raise_if_name_taken(state.name, None, exc)
         raise
-    if row.pk is None:  # a backend that cannot return ids from a bulk insert
-        return int(PeriodicTask.objects.values_list("pk", flat=True).get(name=state.name))
     return int(row.pk)
 
 
@@ -143,7 +144,7 @@ def update_task(task_id: int, changes: Mapping[str, Any]) -> bool:
             columns.update(name=after.name, date_changed=now, **next_run(current.state, after, now))
             PeriodicTask.objects.filter(pk=task_id).update(**columns)
             prune_unused_schedules()
-            notify_beat(now)
+            changelog.append([(task_id, after.name)], notify_beat(now))
     except IntegrityError as exc:
         _raise_if_name_taken(changes.get("name"), task_id, exc)
         raise
@@ -153,10 +154,10 @@ def update_task(task_id: int, changes: Mapping[str, Any]) -> bool:
 def delete_task(task_id: int) -> None:
     with locked_transaction():
         now = timezone.now()
-        _writable(task_id)
+        current = _writable(task_id)
         delete_tasks([task_id])
         prune_unused_schedules()
-        notify_beat(now)
+        changelog.append([(task_id, current.state.name)], notify_beat(now))
 
 
 def _writable(task_id: int) -> Current:

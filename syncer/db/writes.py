@@ -20,7 +20,7 @@ from syncer.core.kinds import ScheduleKey
 from syncer.core.state import PLAIN_FIELDS, TaskState
 from syncer.db import bulk
 from syncer.db.kinds import KINDS, ScheduleTable
-from syncer.models import ManagedSchedule, ManagedTask
+from syncer.models import ManagedSchedule, ManagedTask, RunPolicy
 
 PLAIN_COLUMNS = PLAIN_FIELDS
 FK_COLUMNS = tuple(f"{kind.fk}_id" for kind in KINDS.values())
@@ -100,17 +100,40 @@ def next_run(before: TaskState, after: TaskState, now: datetime) -> dict[str, da
     return {}
 
 
-def notify_beat(now: datetime) -> None:
-    """Bump ``PeriodicTasks.last_update`` once, strictly past its stored value, so beat reloads.
+def notify_beat(now: datetime) -> datetime:
+    """Bump ``PeriodicTasks.last_update`` once, strictly past its stored value, so beat reloads;
+    return the value written (the change log's tag, ``syncer.db.changelog``).
 
     ``bulk_create`` and ``QuerySet.update`` bypass the signals that normally do this.
     """
     row = PeriodicTasks.objects.select_for_update().filter(ident=1).first()
     if row is None:
         PeriodicTasks.objects.create(ident=1, last_update=now)
-        return
-    stamp = max(now, row.last_update + timedelta(milliseconds=1))
+        return now
+    stamp: datetime = max(now, row.last_update + timedelta(milliseconds=1))
     PeriodicTasks.objects.filter(ident=1).update(last_update=stamp)
+    return stamp
+
+
+POLICY_COLUMNS = ("task_id", "starting_deadline_us", "overlap", "jitter_us")
+
+
+def write_policies(tasks: list[tuple[int, TaskState]]) -> None:
+    """The run policies of these tasks (``RunPolicy``): a row for each task whose policy is not
+    the default, none for the others. Two statements whatever the number of tasks."""
+    if not tasks:
+        return
+    bulk.delete(RunPolicy, "task_id", [task_id for task_id, _ in tasks])
+    rows = [
+        (task_id, _us(state.starting_deadline), state.overlap, _us(state.jitter))
+        for task_id, state in tasks
+        if (state.starting_deadline, state.overlap, state.jitter) != (None, "allow", None)
+    ]
+    bulk.insert(RunPolicy, POLICY_COLUMNS, rows)
+
+
+def _us(value: timedelta | None) -> int | None:
+    return None if value is None else value // timedelta(microseconds=1)
 
 
 def prune_unused_schedules() -> int:
@@ -137,4 +160,5 @@ def delete_tasks(ids: list[int]) -> None:
     if not ids:
         return
     bulk.delete(ManagedTask, "task_id", ids)
+    bulk.delete(RunPolicy, "task_id", ids)
     bulk.delete(PeriodicTask, "id", ids)

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
-from syncer.models import ApplyRecord
+from syncer.models import ApplyRecord, BeatChange
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,9 @@ def test_bulk_actions_skip_managed_tasks(admin_client, pair, action):
     assert b"1 selected task is managed by the syncer" in response.content
     assert PeriodicTask.objects.get(pk=managed).enabled is True
     assert PeriodicTask.objects.get(pk=mine).enabled is False
+    # beat's change log explains the action's bump: the companion scheduler reloads just that row
+    logged = BeatChange.objects.filter(stamp=PeriodicTasks.last_change())
+    assert set(logged.values_list("task_id", flat=True)) == {mine}
 
 
 def test_the_schedule_row_of_a_managed_task_is_read_only(admin_client, pair):

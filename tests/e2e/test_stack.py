@@ -1,12 +1,13 @@
-"""End to end: declared schedules drive a real Celery beat (DatabaseScheduler) and worker.
+"""End to end: declared schedules drive a real Celery beat (the Procfile's: the companion
+scheduler, ``syncer.beat:Scheduler``) and worker.
 
 The stack (tests/e2e/conftest.py) runs the Procfile's worker and beat on a fresh database and
 broker. The test declares schedules, then follows them in what the tasks leave behind: the lines
 ``tasks.write_to_file`` appends (one timestamp per run) and ``Hello World!`` in the worker's log.
 
 Beat notices a change when ``PeriodicTasks.last_update`` moves; it logs
-``DatabaseScheduler: Schedule changed.`` then, which the test uses as the moment the new schedule
-took effect. Every ``Sending due task write-to-file`` in beat's log becomes exactly one line in the
+``syncer.beat: schedule changed`` then, which the test uses as the moment the new schedule took
+effect. Every ``Sending due task write-to-file`` in beat's log becomes exactly one line in the
 file, which tells when no run is still on its way through the broker.
 """
 
@@ -24,7 +25,7 @@ import yaml
 
 pytestmark = pytest.mark.e2e
 
-CHANGED = "DatabaseScheduler: Schedule changed."
+CHANGED = "syncer.beat: schedule changed"
 SENT_WRITE = "Sending due task write-to-file (tasks.write_to_file)"
 HELLO = "Hello World!"
 HELLO_RUN = re.compile(r"Task tasks\.print_hello\[[^\]]+\] succeeded")
