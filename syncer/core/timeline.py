@@ -171,8 +171,8 @@ def herd_warnings(
                 where(worst.names[0]) if worst.names else Location("."),
                 f"{worst.runs} runs start on {timeline.by} {group!r} in the minute of "
                 f"{worst.minute:%Y-%m-%d %H:%M} UTC{more if others else ''}, more than "
-                f"{threshold} (SYNCER_HERD_THRESHOLD): {names}, ... Spread them over the "
-                "minutes (their cron minute fields)",
+                f"{threshold} (SYNCER_HERD_THRESHOLD): {names}, ... Spread them: a `jitter:` "
+                "(with the companion scheduler, syncer.beat:Scheduler), or other cron minutes",
                 task=worst.names[0] if worst.names else None,
                 field="schedule",
                 severity="warning",
