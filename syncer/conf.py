@@ -18,7 +18,9 @@ same name wins over the setting (CI jobs and containers set the environment, not
 - ``SYNCER_MAX_FILE_BYTES`` (10 MiB), ``SYNCER_MAX_TASKS`` (1,000,000),
   ``SYNCER_MAX_YAML_NODES`` (5,000,000): loader limits against hostile files;
 - ``SYNCER_HERD_THRESHOLD`` (50): a warning when more runs than this start on one queue in the
-  same minute (the herd lint).
+  same minute (the herd lint);
+- ``SYNCER_METRICS_PER_TASK`` (true): ``syncer watch`` exports run health per task (a few series
+  a task); false keeps only the counts per state, for very large installations.
 
 Without a configured Django project (``validate --skip-task-check``, the pre-commit hook), only
 the environment and the defaults count. A value of the wrong type is a ``ConfigurationError``
@@ -52,6 +54,7 @@ class Settings:
     max_tasks: int = 1_000_000
     max_yaml_nodes: int = 5_000_000
     herd_threshold: int = 50
+    metrics_per_task: bool = True
     scope: str = DEFAULT_SCOPE
 
 
@@ -99,8 +102,22 @@ def _django_setting(name: str) -> Any:
 _CONVERTERS = {"str": str, "int": int, "float": float}
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _boolean(raw: Any, origin: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ConfigurationError(f"{origin}: expected true or false, got {raw!r}")
+
+
 def _convert(raw: Any, type_name: Any, origin: str) -> Any:
     kind = type_name if isinstance(type_name, str) else type_name.__name__
+    if kind == "bool":
+        return _boolean(raw, origin)
     convert = _CONVERTERS[kind]
     if isinstance(raw, bool) or (kind != "str" and isinstance(raw, str) and not raw.strip()):
         raise ConfigurationError(f"{origin}: expected a number, got {raw!r}")

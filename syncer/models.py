@@ -125,6 +125,8 @@ class RunPolicy(models.Model):
     starting_deadline_us = models.BigIntegerField(null=True, blank=True)
     overlap = models.CharField(max_length=16, default="allow")
     jitter_us = models.BigIntegerField(null=True, blank=True)
+    # Not a beat policy: how late a run may start before `syncer status` calls it late.
+    grace_us = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "run policy"

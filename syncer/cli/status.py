@@ -14,10 +14,12 @@ from syncer.cli.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from syncer.cli.inputs import load_desired, scope_of
 from syncer.core.errors import ValidationFailed
 from syncer.core.escape import escape_lines
+from syncer.core.health import UNHEALTHY, counts, worst_first
 from syncer.core.plan import compute
 from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.core.words import plural
 from syncer.db.actual import read_snapshot
+from syncer.db.health import judged_names, read_health
 from syncer.db.status import read_status
 
 
@@ -37,14 +39,20 @@ def run(args: argparse.Namespace) -> int:
         if plan.conflicts:  # valid files that declare names other scopes own: not applicable
             problems = [str(p) for p in plan.conflicts]
             pending = {"valid": False, "problems": problems, "conflicts": True}
-    data = {**status.to_json(), "pending": pending}
+    healths = worst_first(read_health(timezone.now(), judged_names(snapshot, scope.name), snapshot))
+    data = {
+        **status.to_json(),
+        "pending": pending,
+        "health": [h.to_json() for h in healths],
+        "health_summary": counts(healths),
+    }
     if args.output == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
         sys.stdout.write(_text(data))
     if not pending["valid"]:
         return EXIT_ERROR  # the files cannot be applied: an error, not "changes present"
-    attention = status.drift or pending.get("changes")
+    attention = status.drift or pending.get("changes") or any(h.unhealthy for h in healths)
     return EXIT_CHANGES if args.detailed_exitcode and attention else EXIT_OK
 
 
@@ -80,6 +88,7 @@ def _text(data: dict[str, Any]) -> str:
     else:
         lines.append("Drift:       none")
     lines.extend(_scopes_text(data["scopes"], data["scope"]))
+    lines.extend(_health_text(data["health"], data["health_summary"]))
     pending = data["pending"]
     if pending.get("conflicts"):
         lines.append(
@@ -115,4 +124,24 @@ def _scopes_text(scopes: dict[str, dict[str, Any]], current: str) -> list[str]:
         lines.append(
             f"  {marker} {name}: {plural(info['managed'], 'managed task')}{drift}; {applied}"
         )
+    return lines
+
+
+HEALTH_SHOWN = 20
+
+
+def _health_text(healths: list[dict[str, Any]], summary: dict[str, int]) -> list[str]:
+    """The counts per state, then the unhealthy tasks, the worst first."""
+    shown = ", ".join(f"{n} {state}" for state, n in summary.items() if n) or "no task"
+    lines = [f"Runs:        {shown}"]
+    unhealthy = [h for h in healths if h["state"] in UNHEALTHY]
+    for h in unhealthy[:HEALTH_SHOWN]:
+        queue = f" (queue {h['queue']})" if h["queue"] else ""
+        expected = (h["expected_last_run"] or "?")[:19].replace("T", " ")
+        lines.append(
+            f"  {h['state']:<9} {h['name']}{queue}: due {expected} UTC, "
+            f"{h['late_seconds']:g} s late; last run {h['last_run_at'] or 'never'}"
+        )
+    if len(unhealthy) > HEALTH_SHOWN:
+        lines.append(f"  ... and {len(unhealthy) - HEALTH_SHOWN} more (syncer status -o json)")
     return lines

@@ -74,7 +74,7 @@ def task_mapping(state: TaskState) -> dict[str, Any]:
             value = Flow(value) if isinstance(value, dict) else FlowList(value)
         elif name in ("expires", "start_time"):
             value = value.isoformat()
-        elif name in ("starting_deadline", "jitter"):
+        elif name in ("starting_deadline", "jitter", "grace"):
             value = format_duration(value)
         out[name] = value
     escaped: dict[str, Any] = _escape(out)

@@ -71,6 +71,11 @@ class TaskOptions(Strict):
     jitter: PolicyDuration | None = Field(
         default=None, description="Delay every run by a stable per-task offset in [0, jitter)"
     )
+    # Run health (`syncer status`, /metrics): how late a run may start before it is `late`.
+    grace: PolicyDuration | None = Field(
+        default=None,
+        description="A run later than this is late (default: a tenth of the period, 30 s to 1 h)",
+    )
 
 
 class Defaults(TaskOptions):

@@ -50,6 +50,7 @@ class TaskState:
     starting_deadline: timedelta | None = None
     overlap: str = "allow"
     jitter: timedelta | None = None
+    grace: timedelta | None = None  # run health: how late a run may start (None: the default)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -88,7 +89,7 @@ class TaskState:
 
 JSON_FIELDS = frozenset({"args", "kwargs", "headers"})
 # Declared fields stored in the syncer's own table (``RunPolicy``), not in PeriodicTask.
-POLICY_FIELDS: tuple[str, ...] = ("starting_deadline", "overlap", "jitter")
+POLICY_FIELDS: tuple[str, ...] = ("starting_deadline", "overlap", "jitter", "grace")
 # The PeriodicTask columns a declaration sets directly (everything but the name and the schedule).
 PLAIN_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(TaskState) if f.name not in ("name", "schedule", *POLICY_FIELDS)

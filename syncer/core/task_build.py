@@ -87,6 +87,7 @@ def build_task(
         enabled=True if spec.enabled is None else spec.enabled,
         description=spec.description or "",
         starting_deadline=_duration(spec.starting_deadline),
+        grace=_duration(spec.grace),
         overlap=spec.overlap or "allow",
         jitter=_duration(spec.jitter),
     )
@@ -147,7 +148,7 @@ def task_name_problems(
 
 # Keys added after the hash's form was fixed: in the hash only when set, so that the hashes of
 # tasks that do not use them stay those recorded before (no ledger rewrite on upgrade).
-_LATER_KEYS = frozenset({"starting_deadline", "overlap", "jitter"})
+_LATER_KEYS = frozenset({"starting_deadline", "overlap", "jitter", "grace"})
 
 
 def _duration(value: str | int | None) -> timedelta | None:

@@ -18,6 +18,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from syncer.daemon.run_metrics import RunMetrics
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -57,6 +59,7 @@ class Metrics:
         self.leader = Gauge(
             "syncer_leader", "1 when this replica is the one that reconciles", registry=r
         )
+        self.runs = RunMetrics(r)
 
 
 @dataclass

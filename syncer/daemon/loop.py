@@ -29,7 +29,9 @@ from syncer.daemon import files
 from syncer.daemon.events import ChangeFlag, start_observer
 from syncer.daemon.health import Metrics, Readiness
 from syncer.daemon.leader import Leadership
+from syncer.db.actual import read_snapshot
 from syncer.db.apply import Audit, apply, make_plan
+from syncer.db.health import judged_names, read_health
 from syncer.db.timeline import herd_warnings
 
 
@@ -209,6 +211,18 @@ class Reconciler:
             drift=drift,
             changes=[f"{c.action} {c.name}" for c in plan.changes][:50],
         )
+        self._observe_runs()
+
+    def _observe_runs(self) -> None:
+        """Run health into /metrics (every replica: it only reads). A database fault here is
+        left to the next reconcile, which reports it."""
+        try:
+            snapshot = read_snapshot()
+            names = judged_names(snapshot, self.options.scope.name)
+            healths = read_health(datetime.now(UTC), names, snapshot)
+        except DatabaseError:
+            return
+        self.metrics.runs.update(healths, conf.get().metrics_per_task)
 
     def _sync(self, desired: dict) -> tuple[Plan, bool]:  # type: ignore[type-arg]
         if not self.options.self_heal:
@@ -318,6 +332,7 @@ class Reconciler:
             scope=self.options.scope.name,
         )
         self.metrics.reconciles.labels("standby").inc()
+        self._observe_runs()
 
     def _temporary(self, exc: BaseException, started: float, reason: str) -> None:
         self.failures += 1

@@ -21,7 +21,7 @@ from syncer.core.state import PLAIN_FIELDS, TaskState, canonical_json
 from syncer.db.kinds import KINDS, NO_SCHEDULE, ScheduleTable
 from syncer.models import ManagedTask
 
-_POLICY_COLUMNS = ("starting_deadline_us", "overlap", "jitter_us")
+_POLICY_COLUMNS = ("starting_deadline_us", "overlap", "jitter_us", "grace_us")
 _TASK_COLUMNS = (
     "id",
     "name",
@@ -97,6 +97,7 @@ def row_state(
         starting_deadline=_duration(values.get("syncer_run_policy__starting_deadline_us")),
         overlap=values.get("syncer_run_policy__overlap") or "allow",
         jitter=_duration(values.get("syncer_run_policy__jitter_us")),
+        grace=_duration(values.get("syncer_run_policy__grace_us")),
     )
 
 

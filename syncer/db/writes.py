@@ -115,7 +115,8 @@ def notify_beat(now: datetime) -> datetime:
     return stamp
 
 
-POLICY_COLUMNS = ("task_id", "starting_deadline_us", "overlap", "jitter_us")
+POLICY_COLUMNS = ("task_id", "starting_deadline_us", "overlap", "jitter_us", "grace_us")
+_DEFAULT_POLICY = (None, "allow", None, None)
 
 
 def write_policies(tasks: list[tuple[int, TaskState]]) -> None:
@@ -125,9 +126,9 @@ def write_policies(tasks: list[tuple[int, TaskState]]) -> None:
         return
     bulk.delete(RunPolicy, "task_id", [task_id for task_id, _ in tasks])
     rows = [
-        (task_id, _us(state.starting_deadline), state.overlap, _us(state.jitter))
+        (task_id, _us(state.starting_deadline), state.overlap, _us(state.jitter), _us(state.grace))
         for task_id, state in tasks
-        if (state.starting_deadline, state.overlap, state.jitter) != (None, "allow", None)
+        if (state.starting_deadline, state.overlap, state.jitter, state.grace) != _DEFAULT_POLICY
     ]
     bulk.insert(RunPolicy, POLICY_COLUMNS, rows)
 

@@ -53,3 +53,25 @@ def test_invalid_files_are_an_error_not_changes(tmp_path, capsys):
     assert "Managed:     2 tasks" in out and "Files:       INVALID (1 problem: " in out
     assert main(["status", str(root), "-o", "json"]) == 1
     assert json.loads(capsys.readouterr().out)["pending"]["valid"] is False
+
+
+def test_status_judges_each_tasks_runs_and_reports_the_unhealthy(tmp_path, capsys):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    root = write_files(tmp_path / "s", {"a.yaml": HELLO})
+    assert main(["apply", str(root)]) == 0
+    now = timezone.now()
+    PeriodicTask.objects.filter(name="a").update(last_run_at=now - timedelta(minutes=5))
+    PeriodicTask.objects.filter(name="b").update(last_run_at=now - timedelta(seconds=1))
+    capsys.readouterr()
+    assert main(["status", str(root), "-o", "json", "--detailed-exitcode"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert [(h["name"], h["state"]) for h in data["health"]] == [("a", "missed"), ("b", "ok")]
+    assert data["health"][0]["late_seconds"] > 290
+    assert data["health_summary"]["missed"] == 1 and data["health_summary"]["ok"] == 1
+    assert main(["status", str(root)]) == 0
+    text = capsys.readouterr().out
+    assert "Runs:        1 missed, 1 ok" in text
+    assert "  missed    a: due " in text
