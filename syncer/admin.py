@@ -11,16 +11,19 @@ The apply history and the ownership ledger are shown read-only.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import path
 from django.utils import timezone
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
+from syncer.admin_timeline import timeline_view
 from syncer.core import rules
 from syncer.db import changelog
 from syncer.db.kinds import KINDS
@@ -89,6 +92,13 @@ class PeriodicTaskForm(beat_admin.PeriodicTaskForm):
 @admin.register(PeriodicTask)
 class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
     form = PeriodicTaskForm
+    change_list_template = "admin/syncer/periodictask/change_list.html"
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(partial(timeline_view, self))
+        own = [path("timeline/", view, name="syncer_periodictask_timeline")]
+        return own + super().get_urls()
+
     list_display = (
         *beat_admin.PeriodicTaskAdmin.list_display,
         "managed_source",

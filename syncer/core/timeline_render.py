@@ -46,7 +46,9 @@ def text(timeline: Timeline) -> str:
     return "\n".join(lines) + "\n"
 
 
-def svg(timeline: Timeline, title: str = "") -> str:
+def svg(timeline: Timeline, title: str = "", *, fit: bool = False) -> str:
+    """``fit``: as wide as its container (scaled with its view box), for a page; otherwise its
+    own size in pixels, a bar a pixel wide, for a file."""
     span = int((timeline.end - timeline.start).total_seconds() // 60)
     per_bar = max(1, -(-span // MAX_BARS))
     bars: dict[int, Counter[str]] = {}
@@ -59,10 +61,11 @@ def svg(timeline: Timeline, title: str = "") -> str:
     count = -(-span // per_bar)
     top = max((sum(c.values()) for c in bars.values()), default=0) or 1
     width = LEFT + count + 20
+    size = 'width="100%"' if fit else f'width="{width}" height="{HEIGHT + TOP + BOTTOM}"'
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT + TOP + BOTTOM}"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" {size}'
         f' viewBox="0 0 {width} {HEIGHT + TOP + BOTTOM}" role="img" font-family="sans-serif"'
-        ' font-size="11">',
+        ' font-size="11" shape-rendering="crispEdges">',
         f"<title>{escape(title or _caption(timeline, per_bar))}</title>",
         f'<text x="{LEFT}" y="16" font-size="13">{escape(title or _caption(timeline, per_bar))}'
         "</text>",

@@ -131,3 +131,35 @@ def test_the_api_docs_render_swagger_ui_from_our_static_files(session) -> None:
     assert scripts and all(
         urlsplit(url).path.startswith("/static/drf_spectacular_sidecar/") for url in scripts
     ), scripts
+
+
+def test_the_load_picture_charts_the_live_tables(session, tmp_path) -> None:
+    """#16: the admin's load picture, reached from the task list: a chart of the runs per minute
+    over the next day from the live rows (schedules/hello.yaml: every 3 s and every 5 s, so
+    every minute has runs), drawn from the page's own SVG, no script, nothing fetched."""
+    page, _ = session
+    log_in(page)
+    page.goto("/admin/django_celery_beat/periodictask/")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.get_by_role("link", name="Load picture").click()
+    page.wait_for_url("**/periodictask/timeline/")
+    chart = page.locator(".chart svg")
+    chart.wait_for(state="visible")
+    bars = page.locator(".chart svg rect.bar")
+    assert bars.count() >= 1439  # a bar a minute: print-hello and write-to-file run in each
+    assert int(page.locator("#total-runs").inner_text()) > 1440 * 30
+    assert page.locator("#peaks td", has_text="(default)").count() >= 1
+    box = chart.bounding_box()
+    content = page.locator("#content-main").bounding_box()
+    # As wide as the page's content, not wider: the whole day is in view.
+    assert box is not None and content is not None and box["height"] > 100
+    assert 800 < box["width"] <= content["width"] + 1
+    shot = tmp_path / "load-picture.png"
+    chart.screenshot(path=str(shot))
+    image = shot.read_bytes()
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 5_000
+    width, height = int.from_bytes(image[16:20], "big"), int.from_bytes(image[20:24], "big")
+    assert width > 800 and height > 100
+    page.goto("/admin/django_celery_beat/periodictask/timeline/?window=7d&by=task")
+    assert page.locator(".chart svg rect.bar").count() > 900
+    assert page.locator("#peaks td", has_text="print-hello").count() >= 1
