@@ -21,9 +21,9 @@ def run(args: argparse.Namespace) -> int:
     from syncer.db.apply import apply, make_plan
 
     if args.dry_run:
-        plan, _ = make_plan(desired.tasks, scope=scope)
+        plan, snapshot = make_plan(desired.tasks, scope=scope)
         plan.raise_if_unsafe(force=args.force, allow_empty=args.allow_empty)
-        show(plan, args)
+        show(plan, args, snapshot.states)
         return EXIT_CHANGES if args.detailed_exitcode and not plan.is_empty else EXIT_OK
     outcome = apply(
         desired.tasks,
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         expected_checksum=_reviewed_checksum(args.plan_file),
         scope=scope,
     )
-    show(outcome.plan, args)
+    show(outcome.plan, args, outcome.snapshot.states)
     done = outcome.already_applied
     if done is not None:
         revision = f" (revision {done.revision})" if done.revision else ""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
+from datetime import datetime
 
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
 from syncer.cli.inputs import load_desired, report_warnings, scope_of, use_color
 from syncer.core import render
 from syncer.core.plan import Plan
+from syncer.core.state import TaskState
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,21 +20,38 @@ def run(args: argparse.Namespace) -> int:
     report_warnings(desired, args)
     from syncer.db.apply import make_plan
 
-    plan, _ = make_plan(desired.tasks, scope=scope)
-    show(plan, args)
+    plan, snapshot = make_plan(desired.tasks, scope=scope)
+    show(plan, args, snapshot.states)
     return EXIT_CHANGES if args.detailed_exitcode and not plan.is_empty else EXIT_OK
 
 
-def show(plan: Plan, args: argparse.Namespace) -> None:
+def show(plan: Plan, args: argparse.Namespace, live: Mapping[str, TaskState] | None = None) -> None:
+    """The plan in the chosen format, with its consequences: previews, the runs that start at
+    once, and (given the ``live`` rows) the change in each touched queue's busiest minute."""
     from django.utils import timezone
 
     from syncer import project
     from syncer.db.firetimes import previews
+    from syncer.db.timeline import load_change
 
-    shown = previews(plan, timezone.now(), project.default_timezone())
+    now = timezone.now()
+    shown = previews(plan, now, project.default_timezone(), _last_runs(plan))
+    load = load_change(plan, live, now) if live is not None else None
     if args.output == "json":
-        sys.stdout.write(render.plan_json(plan, shown))
+        sys.stdout.write(render.plan_json(plan, shown, load))
     elif args.output == "markdown":
-        sys.stdout.write(render.plan_markdown(plan, shown))
+        sys.stdout.write(render.plan_markdown(plan, shown, load))
     else:
-        sys.stdout.write(render.plan_text(plan, color=use_color(args), previews=shown))
+        sys.stdout.write(render.plan_text(plan, color=use_color(args), previews=shown, load=load))
+
+
+def _last_runs(plan: Plan) -> dict[str, datetime | None]:
+    """The last runs of the rows whose schedule or enabled flag changes: whether beat alone
+    would run them at once (one query, only when there are such changes)."""
+    if not any(
+        c.before and c.after and {"schedule", "enabled"} & set(c.fields) for c in plan.changes
+    ):
+        return {}
+    from django_celery_beat.models import PeriodicTask
+
+    return dict(PeriodicTask.objects.values_list("name", "last_run_at").iterator(chunk_size=5000))

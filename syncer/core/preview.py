@@ -57,6 +57,13 @@ def _stamp(t: datetime) -> str:
 class ChangePreview:
     before: Preview | None
     after: Preview | None
+    # The consequence of the apply: the task's first run after it, whether that run starts at
+    # once (a slot already due), and whether the next-run policy holds back a run that
+    # django-celery-beat alone would start at once (a schedule edited past its new slot, a
+    # re-enabled task with an old last run).
+    first_run: datetime | None = None
+    fires_immediately: bool = False
+    held_back: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {

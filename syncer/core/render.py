@@ -19,6 +19,7 @@ from syncer.core.escape import escape_lines
 from syncer.core.plan import Action, Change, Plan
 from syncer.core.preview import ChangePreview
 from syncer.core.state import COMPARED_FIELDS, DEFAULTS
+from syncer.core.words import plural
 
 _SYMBOL = {
     Action.CREATE: "+",
@@ -52,7 +53,17 @@ def _paint(text: str, code: str) -> str:
 Previews = Mapping[str, ChangePreview]
 
 
-def plan_text(plan: Plan, *, color: bool = False, previews: Previews | None = None) -> str:
+# queue -> (its busiest minute's runs before the apply, after it)
+Load = Mapping[str, tuple[int, int]]
+
+
+def plan_text(
+    plan: Plan,
+    *,
+    color: bool = False,
+    previews: Previews | None = None,
+    load: Load | None = None,
+) -> str:
     lines: list[str] = []
     titles: list[tuple[int, Action]] = []  # the line of each change's symbol, to color
     for change in plan.changes:
@@ -69,6 +80,12 @@ def plan_text(plan: Plan, *, color: bool = False, previews: Previews | None = No
     if not plan.changes:
         lines.append("No changes. The schedule tables match the files.")
     lines.extend(escape_lines(others_lines(plan)))
+    lines.extend(escape_lines(load_lines(load)))
+    immediate = at_once(previews)
+    if immediate:
+        shown = ", ".join(immediate[:10]) + (", ..." if len(immediate) > 10 else "")
+        counted = plural(len(immediate), "task")
+        lines.extend(escape_lines([f"{counted} will run AT ONCE after the apply: {shown}"]))
     lines.append("")
     lines.append(summary_line(plan))
     refusal = plan.refusal()
@@ -150,14 +167,33 @@ def _preview_lines(change: Change, preview: ChangePreview) -> list[str]:
         out.extend(preview.before.lines("runs before"))
     if preview.after is not None:
         out.extend(preview.after.lines("runs after (counted from the apply)"))
+    if preview.fires_immediately:
+        out.append("first run: AT ONCE after the apply (a slot is already due)")
+    elif preview.held_back and preview.first_run is not None:
+        out.append(
+            f"first run: {preview.first_run:%Y-%m-%d %H:%M:%S} UTC; django-celery-beat alone "
+            "would run it at once (a slot passed since its last run): the apply holds it back"
+        )
     return [f"        {line}" for line in out]
 
 
-def plan_markdown(plan: Plan, previews: Previews | None = None) -> str:
+def load_lines(load: Load | None) -> list[str]:
+    if not load:
+        return []
+    parts = [f"queue {queue!r}: {a} -> {b}" for queue, (a, b) in load.items()]
+    return [f"Busiest minute in the next 24 h, runs per queue: {'; '.join(parts)}"]
+
+
+def at_once(previews: Previews | None) -> list[str]:
+    """The tasks that will run at once after the apply."""
+    return sorted(name for name, p in (previews or {}).items() if p.fires_immediately)
+
+
+def plan_markdown(plan: Plan, previews: Previews | None = None, load: Load | None = None) -> str:
     """The text plan in a fenced code block that its content cannot close: the fence is longer
     than any run of backticks in it (a line of backticks inside reads as text, and so does what
     follows it: Markdown, HTML, comments that would hide the rest of the plan)."""
-    return fenced(plan_text(plan, color=False, previews=previews))
+    return fenced(plan_text(plan, color=False, previews=previews, load=load))
 
 
 _BACKTICKS = re.compile(r"`+")
@@ -171,7 +207,7 @@ def fenced(text: str, info: str = "text") -> str:
     return f"{fence}{info}\n{body}{fence}\n"
 
 
-def plan_json(plan: Plan, previews: Previews | None = None) -> str:
+def plan_json(plan: Plan, previews: Previews | None = None, load: Load | None = None) -> str:
     data = plan.to_json()
     refusal = plan.refusal()
     data["safety"] = (
@@ -183,6 +219,16 @@ def plan_json(plan: Plan, previews: Previews | None = None) -> str:
         preview = (previews or {}).get(change["name"])
         if preview is not None:
             change["preview"] = preview.to_json()
+            if change["after"] is not None and change["after"]["enabled"]:
+                first = preview.first_run
+                change["first_run"] = first.isoformat() if first is not None else None
+                change["fires_immediately"] = preview.fires_immediately
+                change["held_back"] = preview.held_back
+    data["summary"]["fires_immediately"] = len(at_once(previews))
+    data["load"] = {
+        queue: {"peak_before": before, "peak_after": after}
+        for queue, (before, after) in (load or {}).items()
+    }
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 

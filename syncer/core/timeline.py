@@ -127,6 +127,14 @@ class Timeline:
             "peaks": self.peaks(),
         }
 
+    def peak_by_group(self) -> dict[str, int]:
+        """The most runs that start in one minute, per group."""
+        peaks: dict[str, int] = {}
+        for groups in self.minutes.values():
+            for group, runs in groups.items():
+                peaks[group] = max(peaks.get(group, 0), runs)
+        return peaks
+
     def per_hour(self) -> list[tuple[datetime, int]]:
         hours: Counter[int] = Counter()
         for index, groups in self.minutes.items():

@@ -9,13 +9,15 @@ No second cron implementation is involved.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from syncer.core.kinds import ScheduleKey, kind_of
-from syncer.core.plan import Action, Plan
+from syncer.core.plan import Action, Change, Plan
 from syncer.core.preview import ChangePreview, Preview
 from syncer.db.kinds import table_of
+from syncer.db.writes import next_run
 
 MAX_STEPS = 10_000
 
@@ -82,12 +84,38 @@ def preview(
     return Preview(describe(key), display_timezone(key, default_tz), runs, enabled)
 
 
-def previews(plan: Plan, now: datetime, default_tz: str) -> dict[str, ChangePreview]:
-    """Next runs before and after, for every change that touches when a task runs.
+def due_at(key: ScheduleKey, last_run_at: datetime, now: datetime) -> bool:
+    """Would beat run a task of this schedule, last run at ``last_run_at``, at ``now``?"""
+    schedule = schedule_object(key)
+    zone = getattr(schedule, "tz", None) or UTC
+    schedule.nowfun = lambda: now.astimezone(zone)
+    return bool(schedule.is_due(last_run_at.astimezone(zone))[0])
+
+
+_AT_ONCE = timedelta(seconds=1)
+
+
+def previews(
+    plan: Plan,
+    now: datetime,
+    default_tz: str,
+    last_runs: Mapping[str, datetime | None] | None = None,
+) -> dict[str, ChangePreview]:
+    """Next runs before and after, and the consequence of the apply, for every change that
+    touches when a task runs.
 
     After the apply, a new or changed schedule counts from the apply time (the next-run policy of
-    ``syncer.db.apply``): that is what ``now`` stands for.
+    ``syncer.db.apply``): that is what ``now`` stands for. ``last_runs``: the rows' last runs,
+    to tell when the policy holds back a run beat alone would start at once. Previews are
+    computed once per distinct schedule: thousands of tasks share a few dozen.
     """
+    cache: dict[tuple[ScheduleKey, bool], Preview] = {}
+
+    def cached(key: ScheduleKey, enabled: bool) -> Preview:
+        if (key, enabled) not in cache:
+            cache[key, enabled] = preview(key, now, default_tz, enabled)
+        return cache[key, enabled]
+
     out: dict[str, ChangePreview] = {}
     for change in plan.changes:
         timing = {"schedule", "enabled"} & set(change.fields)
@@ -95,10 +123,29 @@ def previews(plan: Plan, now: datetime, default_tz: str) -> dict[str, ChangePrev
             continue
         before = after = None
         if change.before is not None and change.action != Action.CREATE:
-            s = change.before
-            before = preview(s.schedule, now, default_tz, s.enabled)
+            before = cached(change.before.schedule, change.before.enabled)
         if change.after is not None:
-            s = change.after
-            after = preview(s.schedule, now, default_tz, s.enabled)
-        out[change.name] = ChangePreview(before, after)
+            after = cached(change.after.schedule, change.after.enabled)
+        out[change.name] = _consequence(change, before, after, now, last_runs or {})
     return out
+
+
+def _consequence(
+    change: Change,
+    before: Preview | None,
+    after: Preview | None,
+    now: datetime,
+    last_runs: Mapping[str, datetime | None],
+) -> ChangePreview:
+    state = change.after
+    if state is None or after is None or not state.enabled:
+        return ChangePreview(before, after)
+    first = after.next_runs[0] if after.next_runs else None
+    if change.action == Action.CREATE and state.start_time is not None and state.start_time <= now:
+        first = now  # beat's ModelEntry: the last run 30 years back, a slot due at once
+    held_back = False
+    if change.before is not None and next_run(change.before, state, now):
+        last = last_runs.get(change.previous_name or change.name)
+        held_back = last is not None and due_at(state.schedule, last, now)
+    at_once = first is not None and first - now <= _AT_ONCE
+    return ChangePreview(before, after, first, at_once, held_back)

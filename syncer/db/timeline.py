@@ -19,6 +19,7 @@ from django_celery_beat.models import PeriodicTask
 from syncer.core.desired import DesiredTask
 from syncer.core.errors import Problem
 from syncer.core.kinds import ScheduleKey, kind_of
+from syncer.core.plan import Action, Plan
 from syncer.core.state import TaskState
 from syncer.core.timeline import DEFAULT_QUEUE, Runner, Timeline
 from syncer.core.timeline import herd_warnings as core_herds
@@ -100,3 +101,39 @@ def herd_warnings(
     """The herd lint: over the next 24 hours from an apply at ``now``."""
     timeline = from_states((task.state for task in desired.values()), now, timedelta(days=1))
     return core_herds(timeline, threshold, lambda name: desired[name].source)
+
+
+# The fields whose change moves a task's runs from one queue or minute to another.
+_LOAD_FIELDS = frozenset({"schedule", "enabled", "queue"})
+
+
+def load_change(
+    plan: Plan, live: Mapping[str, TaskState], now: datetime, window: timedelta = timedelta(days=1)
+) -> dict[str, tuple[int, int]]:
+    """The busiest minute of each queue the plan touches, before and after it (the next 24 hours
+    from ``now``, every task as an apply now would leave it): the queues whose peak changes."""
+    touched: set[str] = set()
+    after = dict(live)
+    for change in plan.changes:
+        if change.action not in (Action.CREATE, Action.DELETE) and not (
+            _LOAD_FIELDS & set(change.fields)
+        ):
+            continue
+        for state in (change.before, change.after):
+            if state is not None:
+                touched.add(state.queue or DEFAULT_QUEUE)
+        after.pop(change.previous_name or change.name, None)
+        if change.after is not None:
+            after[change.name] = change.after
+    if not touched:
+        return {}
+
+    def peaks(states: Iterable[TaskState]) -> dict[str, int]:
+        chosen = [s for s in states if (s.queue or DEFAULT_QUEUE) in touched]
+        return from_states(chosen, now, window).peak_by_group()
+
+    before_peaks, after_peaks = peaks(live.values()), peaks(after.values())
+    changed = {
+        queue: (before_peaks.get(queue, 0), after_peaks.get(queue, 0)) for queue in sorted(touched)
+    }
+    return {queue: pair for queue, pair in changed.items() if pair[0] != pair[1]}

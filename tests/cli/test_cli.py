@@ -94,10 +94,13 @@ def test_plan_json_shape(schedules, capsys):
         "take-over": 0,
         "delete": 0,
         "unchanged": 0,
+        "fires_immediately": 0,
     }
     assert (data["scope"], data["other_scopes"], data["other_scope_tasks"]) == ("default", {}, [])
     change = data["changes"][0]
     assert set(change) >= {"action", "name", "source", "before", "after"}
+    assert (change["fires_immediately"], change["held_back"]) == (False, False)
+    assert change["first_run"] == change["preview"]["after"]["next_runs"][0]["utc"]
     assert change["source"].endswith("hello.yaml:2")
     assert change["after"]["schedule"] == {"kind": "interval", "every": 3, "period": "seconds"}
 
@@ -261,3 +264,45 @@ def test_plan_says_when_apply_will_refuse_it_and_how_to_apply_after_review(tmp_p
     capsys.readouterr()
     assert main(["plan", str(root), "-o", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["safety"]["apply_refused"] is False
+
+
+@pytest.mark.django_db
+def test_the_plan_says_which_runs_start_at_once_and_which_the_policy_holds_back(tmp_path, capsys):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    hour = (now - timedelta(hours=1)).hour  # today's slot at this hour passed an hour ago
+    root = write_files(
+        tmp_path / "s",
+        {
+            "a.yaml": f"tasks:\n  nightly: {{task: tasks.print_hello, cron: '0 {(hour + 12) % 24} * * *', timezone: UTC}}\n  paused: {{task: tasks.print_hello, every: 1h, enabled: false}}\n"
+        },
+    )
+    assert main(["apply", str(root)]) == 0
+    PeriodicTask.objects.filter(name="nightly").update(last_run_at=now - timedelta(hours=25))
+    PeriodicTask.objects.filter(name="paused").update(last_run_at=now - timedelta(days=2))
+    past = (now - timedelta(days=1)).isoformat()
+    write_files(
+        root,
+        {
+            "a.yaml": f"tasks:\n  nightly: {{task: tasks.print_hello, cron: '0 {hour} * * *', timezone: UTC}}\n  paused: {{task: tasks.print_hello, every: 1h}}\n  started: {{task: tasks.print_hello, every: 1h, start_time: '{past}'}}\n  once: {{task: tasks.print_hello, clocked: '{past}'}}\n"
+        },
+    )
+    capsys.readouterr()
+    assert main(["plan", str(root), "-o", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    changes = {c["name"]: c for c in data["changes"]}
+    assert (
+        changes["nightly"]["held_back"] is True and changes["nightly"]["fires_immediately"] is False
+    )
+    first = datetime.fromisoformat(changes["nightly"]["first_run"])
+    assert first.hour == hour and timedelta(hours=22) < first - now < timedelta(hours=24)
+    assert changes["paused"]["held_back"] is True  # re-enabled: beat alone would catch up at once
+    assert changes["started"]["fires_immediately"] is True  # start_time in the past
+    assert changes["once"]["fires_immediately"] is True  # a clocked time in the past
+    assert data["summary"]["fires_immediately"] == 2
+    assert main(["plan", str(root)]) == 0
+    text = capsys.readouterr().out
+    assert "2 tasks will run AT ONCE after the apply: once, started" in text
+    assert "django-celery-beat alone would run it at once" in text
+    assert "first run: AT ONCE after the apply (a slot is already due)" in text

@@ -85,3 +85,23 @@ def test_the_herd_lint_warns_once_per_queue_and_strict_refuses(tmp_path, capsys,
     assert main(["validate", str(root), "--strict"]) == 1
     settings.SYNCER_HERD_THRESHOLD = 60
     assert main(["validate", str(root), "--strict"]) == 0
+
+
+def test_the_plan_shows_how_each_touched_queues_busiest_minute_changes(tmp_path, capsys):
+    root = write_files(tmp_path / "s", {"a.yaml": herd(10)})
+    assert main(["apply", str(root)]) == 0
+    write_files(
+        root, {"a.yaml": herd(30) + "  other: {task: tasks.print_hello, every: 1h, queue: q2}\n"}
+    )
+    capsys.readouterr()
+    assert main(["plan", str(root), "-o", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["load"] == {
+        "q2": {"peak_before": 0, "peak_after": 1},
+        "reports": {"peak_before": 10, "peak_after": 30},
+    }
+    assert main(["plan", str(root)]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "Busiest minute in the next 24 h, runs per queue: queue 'q2': 0 -> 1; queue 'reports': 10 -> 30"
+        in text
+    )
