@@ -248,6 +248,7 @@ def bench_size(
     for label in ("noop_plan", "noop_apply"):
         result = results[label]
         assert result["writes"] == 0 and not result["written"], (label, result)
+    step("health_timeline", measure(env, "health-timeline", *on_files))
 
     tiny = workdir / "tiny"
     tiny.mkdir(exist_ok=True)

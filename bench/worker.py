@@ -181,6 +181,36 @@ def parse(args: argparse.Namespace, result: dict[str, Any]) -> None:
     )
 
 
+def health_timeline(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    """#16: the run health of every live row (as ``syncer status`` and ``/metrics`` judge it)
+    and the load picture of the declared tasks over 24 hours (``syncer timeline``)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from syncer.cli.inputs import load_desired
+    from syncer.db.health import read_health
+    from syncer.db.timeline import from_states
+
+    desired = load_desired(argparse.Namespace(paths=[args.files]))
+    now = timezone.now()
+    start = time.perf_counter()
+    healths = read_health(now)
+    middle = time.perf_counter()
+    timeline = from_states((t.state for t in desired.tasks.values()), now, timedelta(days=1))
+    end = time.perf_counter()
+    result.update(
+        seconds=end - start,
+        health_seconds=middle - start,
+        timeline_seconds=end - middle,
+        tasks=len(healths),
+        runs=timeline.total_runs,
+        statements=0,
+        writes=0,
+        rows=0,
+    )
+
+
 # --- the baselines ----------
 
 
@@ -336,6 +366,7 @@ SCENARIOS: dict[str, Callable[[argparse.Namespace, dict[str, Any]], None]] = {
     "seed": seed,
     "dcb": dcb,
     "beat-reload": beat_reload,
+    "health-timeline": health_timeline,
 }
 
 
