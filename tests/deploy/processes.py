@@ -15,13 +15,13 @@ import re
 import shlex
 import shutil
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import yaml
+
+from tests.e2e.conftest import wait_until as e2e_wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 OVERLAY = ROOT / "deploy" / "k8s" / "overlays" / "production"
@@ -146,18 +146,6 @@ def named_port(container: dict[str, Any], port: int | str) -> int:
     raise AssertionError(f"{container['name']}: no port named {port}")
 
 
-# --- waiting --------------------------------------------------------------------------------------
+# --- waiting: the e2e tests' helper (one poll loop for every process test) ------------------
 
-
-def wait_until(
-    probe: Callable[[], T], timeout: float, what: str, log: Callable[[], str] = str
-) -> T:
-    """Poll ``probe`` until it returns something truthy; fail naming ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{log()}")
-        time.sleep(0.2)
+wait_until = e2e_wait_until
