@@ -183,3 +183,43 @@ class SlotClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M:%S} ({self.outcome})"
+
+
+class Pause(models.Model):
+    """An operator's emergency pause of a declared task (``syncer.core.pauses``): the task stays
+    disabled whatever its file says, until ``until`` (None: until resumed). Reconciliation reads
+    these rows; deleting the task deletes its pause."""
+
+    task = models.OneToOneField(
+        PeriodicTask, on_delete=models.CASCADE, primary_key=True, related_name="syncer_pause"
+    )
+    reason = models.CharField(max_length=500)
+    paused_by = models.CharField(max_length=200)
+    paused_at = models.DateTimeField()
+    until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "pause"
+
+    def __str__(self) -> str:
+        return f"{self.task_id} paused by {self.paused_by}"
+
+
+class PauseEvent(models.Model):
+    """The audit log of pauses: every pause, change of a pause, resume and expiry, with who and
+    why. ``name`` is not a foreign key: the log outlives the task."""
+
+    at = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=16)  # pause | resume | expire
+    name = models.CharField(max_length=200)
+    by = models.CharField(max_length=200, blank=True, default="")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    until = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=SCOPE_MAX, default=DEFAULT_SCOPE)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "pause event"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.name} by {self.by}"

@@ -82,6 +82,36 @@ def _take_over_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _pause_parsers(sub: Any) -> None:
+    pause = sub.add_parser(
+        "pause",
+        help="emergency pause: disable declared tasks now, respected by apply and watch",
+        description="Disable declared tasks at once, whatever their files say, until the pause "
+        "expires or `syncer resume`. apply and watch keep them disabled and reconcile every "
+        "other field; when the pause expires, the next reconcile enables them again.",
+    )
+    pause.add_argument("names", nargs="+", metavar="NAME", help="task names (as in the files)")
+    pause.add_argument("--reason", required=True, help="why (shown in plans, status, the admin)")
+    until = pause.add_mutually_exclusive_group()
+    until.add_argument("--for", dest="duration", metavar="DURATION", help="e.g. 30m, 2h, 1d")
+    until.add_argument(
+        "--until", metavar="DATETIME", help="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:00Z"
+    )
+    until.add_argument(
+        "--indefinitely", action="store_true", help="no expiry: until `syncer resume`"
+    )
+    resume = sub.add_parser("resume", help="end the pause of tasks now (enabled as declared)")
+    resume.add_argument("names", nargs="+", metavar="NAME", help="task names (as in the files)")
+    for parser in (pause, resume):
+        parser.add_argument(
+            "--by",
+            metavar="USER",
+            help="who, for the audit log (default: $SYNCER_APPLIED_BY, "
+            "the CI's actor, else user@host)",
+        )
+        parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="syncer", description="Schedules as code for Celery beat (django-celery-beat)."
@@ -131,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _watch_parser(sub)
     _timeline_parser(sub)
+    _pause_parsers(sub)
 
     status = sub.add_parser("status", help="what is live: last apply, revision, drift, pending")
     _common(status)
@@ -140,7 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
         "else 'default'; every scope sharing the database is listed)",
     )
     status.add_argument(
-        "--detailed-exitcode", action="store_true", help="exit 2 on drift or pending changes"
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 2 on drift, pending changes or unhealthy runs; 4 when paused tasks are all "
+        "there is to report",
+    )
+    status.add_argument(
+        "--history",
+        nargs="?",
+        type=int,
+        const=20,
+        metavar="N",
+        help="also list the last N applies, pauses and resumes (default 20)",
     )
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the schedule format")
@@ -331,6 +373,8 @@ COMMANDS = {
     "status": "status",
     "export": "export",
     "import-beat-schedule": "import_beat_schedule",
+    "pause": "pause",
+    "resume": "pause",
 }
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from syncer.core.errors import Location, Problem, UnsafePlan, ValidationFailed
+from syncer.core.pauses import Pause
 from syncer.core.scopes import DEFAULT_SCOPE, Scope
 from syncer.core.state import COMPARED_FIELDS, TaskState
 from syncer.core.task_build import DesiredTask
@@ -87,6 +88,15 @@ class Change:
     fields: tuple[str, ...] = ()
     spec_hash: str = ""  # recorded in the ledger with the declaration's source
     previous_scope: str | None = None  # take-over only: the scope that owned the row
+    # The row's active pause (``syncer.core.pauses``): ``after`` is what the row gets, disabled;
+    # ``declared`` is what the files say, recorded in the ledger.
+    paused: Pause | None = None
+    declared: TaskState | None = None
+
+    @property
+    def ledger_state(self) -> TaskState | None:
+        """The declared state, as the ledger records it (a pause is not a declaration)."""
+        return self.declared or self.after
 
     @property
     def sort_key(self) -> tuple[int, str]:
@@ -105,6 +115,8 @@ class Change:
             data["previous_name"] = self.previous_name
         if self.previous_scope is not None:
             data["previous_scope"] = self.previous_scope
+        if self.paused is not None:
+            data["paused"] = self.paused.to_json()
         return data
 
 
@@ -135,6 +147,10 @@ class Plan:
     # Declarations of names that another scope owns, without the permission to take them over:
     # apply refuses the plan (``raise_if_conflicts``), as it refuses invalid files.
     conflicts: tuple[Problem, ...] = ()
+    # Pauses of the declared tasks: in force (kept disabled), and expired (the next apply
+    # enables the task again, as its change says, and removes the pause).
+    paused: tuple[Pause, ...] = ()
+    expired_pauses: tuple[Pause, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -142,7 +158,7 @@ class Plan:
 
     @property
     def writes_nothing(self) -> bool:
-        return not self.changes and not self.ledger_refresh
+        return not self.changes and not self.ledger_refresh and not self.expired_pauses
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -165,7 +181,7 @@ class Plan:
         checksums made before scopes existed still match). Previews are not in it: they move
         with the clock."""
         payload: dict[str, Any] = {
-            "changes": [{**c.to_json(), "spec_hash": c.spec_hash} for c in self.changes],
+            "changes": [_checksummed(c) for c in self.changes],
             "ledger_refresh": [refresh.to_json() for refresh in self.ledger_refresh],
         }
         if self.scope != DEFAULT_SCOPE:
@@ -181,6 +197,17 @@ class Plan:
             "scope": self.scope,
             "other_scopes": self.other_scopes(),
             "other_scope_tasks": [row.to_json() for row in self.others],
+            "paused": [pause.to_json() for pause in self.paused],
+            "expired_pauses": [pause.to_json() for pause in self.expired_pauses],
+        }
+
+    def resumes(self) -> set[str]:
+        """Tasks whose only change is the re-enable that follows the expiry of their pause."""
+        expired = {pause.name for pause in self.expired_pauses}
+        return {
+            c.name
+            for c in self.changes
+            if c.action == Action.UPDATE and c.fields == ("enabled",) and c.name in expired
         }
 
     def raise_if_conflicts(self) -> None:
@@ -198,7 +225,9 @@ class Plan:
                 "(empty or missing directory?)",
                 "--allow-empty",
             )
-        touched = deletes + self.count(Action.UPDATE) + self.count(Action.RENAME)
+        # The end of a pause is an operator's decision, not a change of the files.
+        updates = self.count(Action.UPDATE) - len(self.resumes())
+        touched = deletes + updates + self.count(Action.RENAME)
         if (
             not force
             and self.managed >= MASS_CHANGE_MIN_MANAGED
@@ -233,21 +262,41 @@ class Refusal:
         return {"apply_refused": True, "reason": self.reason, "override": self.override}
 
 
+def _checksummed(change: Change) -> dict[str, Any]:
+    """A change as the checksum covers it: what apply writes, not who paused the task."""
+    data = {**change.to_json(), "spec_hash": change.spec_hash}
+    data.pop("paused", None)
+    return data
+
+
 def compute(
     desired: Mapping[str, DesiredTask],
     actual: Mapping[str, TaskState],
     ledger: Mapping[str, LedgerEntry],
     now: datetime,
     scope: Scope = Scope(),
+    *,
+    pauses: Mapping[str, Pause] | None = None,
 ) -> Plan:
-    """The plan of ``scope``: its declarations against the live rows and the ledger."""
+    """The plan of ``scope``: its declarations against the live rows and the ledger; a paused
+    row (``pauses``, by the row's name) stays disabled while its pause is in force."""
+    pauses = pauses or {}
     changes: list[Change] = []
     conflicts: list[Problem] = []
     refresh: list[LedgerRefresh] = []
+    paused: list[Pause] = []
+    expired: list[Pause] = []
     unchanged = 0
     renamed_from: set[str] = set()
     for name, want in desired.items():
-        change = _change(name, want, desired, actual, ledger, now, scope)
+        row = _row_of(name, want, desired, actual)
+        pause = pauses.get(row) if row is not None else None
+        if pause is not None and pause.active(now):
+            paused.append(pause)
+        elif pause is not None:
+            expired.append(pause)
+            pause = None
+        change = _change(name, want, row, actual, ledger, now, scope, pause)
         if isinstance(change, Problem):
             conflicts.append(change)
         elif change is None:
@@ -274,7 +323,19 @@ def compute(
         scope.name,
         tuple(sorted(others, key=lambda o: (o.scope, o.name))),
         tuple(sorted(conflicts)),
+        tuple(sorted(paused, key=lambda p: p.name)),
+        tuple(sorted(expired, key=lambda p: p.name)),
     )
+
+
+def _row_of(
+    name: str,
+    want: DesiredTask,
+    desired: Mapping[str, DesiredTask],
+    actual: Mapping[str, TaskState],
+) -> str | None:
+    """The live row a declaration takes: its own name's, or the row it renames (None: created)."""
+    return name if name in actual else _renamed_row(want, desired, actual)
 
 
 def _refresh(name: str, want: DesiredTask, entry: LedgerEntry) -> LedgerRefresh | None:
@@ -309,16 +370,17 @@ def _undeclared(
 def _change(
     name: str,
     want: DesiredTask,
-    desired: Mapping[str, DesiredTask],
+    row: str | None,
     actual: Mapping[str, TaskState],
     ledger: Mapping[str, LedgerEntry],
     now: datetime,
     scope: Scope,
+    pause: Pause | None,
 ) -> Change | Problem | None:
     """The change one declared task needs; None when its row is this scope's and already equal;
     a Problem when the row it would take belongs to another scope that it may not take from.
-    (A Location for the change only when there is one: most of a large plan is unchanged.)"""
-    row = name if name in actual else _renamed_row(want, desired, actual)
+    (A Location for the change only when there is one: most of a large plan is unchanged.)
+    A paused row's declaration is compared, and written, disabled."""
     if row is None:
         source = want.source.without_column()
         return Change(Action.CREATE, name, None, want.state, source, spec_hash=want.spec_hash)
@@ -329,15 +391,29 @@ def _change(
             return _conflict(name, row, want, entry)
         taken_from = entry.scope
     before = actual[row]
-    diff = differing_fields(before, want.state, now, entry.applied_enabled if entry else None)
+    after = want.state
+    if pause is not None and after.enabled:
+        after = replace(after, enabled=False)
+    diff = differing_fields(before, after, now, entry.applied_enabled if entry else None)
     previous = None if row == name else row
     action = _action(entry is not None, previous, taken_from, diff)
     if action is None:
         return None
     fields = ("name", *diff) if previous is not None else diff
     source = want.source.without_column()
+    declared = want.state if after is not want.state else None
     return Change(
-        action, name, before, want.state, source, previous, fields, want.spec_hash, taken_from
+        action,
+        name,
+        before,
+        after,
+        source,
+        previous,
+        fields,
+        want.spec_hash,
+        taken_from,
+        pause,
+        declared,
     )
 
 

@@ -80,6 +80,7 @@ def plan_text(
     if not plan.changes:
         lines.append("No changes. The schedule tables match the files.")
     lines.extend(escape_lines(others_lines(plan)))
+    lines.extend(escape_lines(pause_lines(plan)))
     lines.extend(escape_lines(load_lines(load)))
     immediate = at_once(previews)
     if immediate:
@@ -126,6 +127,20 @@ def others_lines(plan: Plan) -> list[str]:
     return lines
 
 
+def pause_lines(plan: Plan) -> list[str]:
+    """The declared tasks an operator paused: kept disabled, or enabled again (expired)."""
+    lines: list[str] = []
+    if plan.paused:
+        lines.append("Paused, kept disabled (`syncer resume NAME` ends a pause):")
+        lines.extend(f"  || {pause.name}  ({pause.describe()})" for pause in plan.paused)
+    if plan.expired_pauses:
+        lines.append(
+            "Pauses that expired: the apply enables these tasks as declared and ends them:"
+        )
+        lines.extend(f"  |> {pause.name}  ({pause.describe()})" for pause in plan.expired_pauses)
+    return lines
+
+
 def _change_lines(change: Change) -> list[str]:
     """Uncolored, unescaped: ``plan_text`` escapes them all, then colors the first (its symbol and
     action are its characters 2 to 10)."""
@@ -143,6 +158,8 @@ def _change_lines(change: Change) -> list[str]:
         out.append(f"        schedule: {change.before.display('schedule')}")
     elif change.before and change.after:
         out.extend(_ownership_lines(change))
+        if change.paused is not None:
+            out.append("        (paused: the row stays disabled; every other field is applied)")
         for name in change.fields:
             if name == "name":
                 continue

@@ -1,7 +1,7 @@
 """The live rows -> the same ``TaskState`` shape as the files: the only DB read while planning.
 
-Two queries whatever the number of tasks: the tasks with their schedules (one join), and the
-ownership ledger.
+Three queries whatever the number of tasks: the tasks with their schedules (one join), the
+ownership ledger, and the pauses.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from django_celery_beat.models import PeriodicTask
 
 from syncer.core.errors import Location
 from syncer.core.kinds import ScheduleKey
+from syncer.core.pauses import Pause
 from syncer.core.plan import LedgerEntry
 from syncer.core.state import PLAIN_FIELDS, TaskState, canonical_json
 from syncer.db.kinds import KINDS, NO_SCHEDULE, ScheduleTable
 from syncer.models import ManagedTask
+from syncer.models import Pause as PauseRow
 
 _POLICY_COLUMNS = ("starting_deadline_us", "overlap", "jitter_us", "grace_us")
 _TASK_COLUMNS = (
@@ -41,6 +43,7 @@ class Snapshot:
         default_factory=dict
     )  # name -> (kind, id)
     ledger: dict[str, LedgerEntry] = field(default_factory=dict)  # the managed rows
+    pauses: dict[str, Pause] = field(default_factory=dict)  # by task name, expired ones too
 
 
 def read_snapshot() -> Snapshot:
@@ -66,7 +69,18 @@ def read_snapshot() -> Snapshot:
         applied = enabled if isinstance(enabled, bool) else None
         where = Location(path, line or 0)
         snapshot.ledger[name] = LedgerEntry(where, spec_hash, applied, scope, revision)
+    snapshot.pauses = read_pauses()
     return snapshot
+
+
+def read_pauses() -> dict[str, Pause]:
+    """Every pause (expired ones too: the next apply removes them), by task name."""
+    pauses: dict[str, Pause] = {}
+    for name, reason, by, at, until, scope in PauseRow.objects.values_list(
+        "task__name", "reason", "paused_by", "paused_at", "until", "task__managed_by_syncer__scope"
+    ):
+        pauses[name] = Pause(name, reason, by, at, until, scope or "")
+    return pauses
 
 
 def row_state(

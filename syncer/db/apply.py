@@ -31,7 +31,7 @@ from syncer.core.errors import PlanMismatch
 from syncer.core.kinds import ScheduleKey
 from syncer.core.plan import Action, Change, LedgerRefresh, Plan, compute
 from syncer.core.scopes import Scope
-from syncer.db import bulk, changelog, names
+from syncer.db import bulk, changelog, names, pause_writes
 from syncer.db.actual import Snapshot, read_snapshot
 from syncer.db.lock import locked_transaction
 from syncer.db.writes import (
@@ -73,7 +73,14 @@ def make_plan(
     scopes own (located at each declaration)."""
     with _gc_paused():
         snapshot = read_snapshot()
-        plan = compute(desired, snapshot.states, snapshot.ledger, now or timezone.now(), scope)
+        plan = compute(
+            desired,
+            snapshot.states,
+            snapshot.ledger,
+            now or timezone.now(),
+            scope,
+            pauses=snapshot.pauses,
+        )
     plan.raise_if_conflicts()
     return plan, snapshot
 
@@ -183,6 +190,16 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         if change.previous_name is not None:  # a rename (or a take-over that renames)
             ids[change.name] = snapshot.ids[change.previous_name]
     _record_ownership(plan, ids, now, audit)
+    pause_writes.end_expired(plan.expired_pauses, now)
+    pause_writes.log_deleted(
+        [
+            snapshot.pauses[c.name]
+            for c in by_action.get(Action.DELETE, [])
+            if c.name in snapshot.pauses
+        ],
+        now,
+        audit.applied_by,
+    )
     write_policies([(ids[c.name], c.after) for c in plan.changes if c.after is not None])
     if plan.changes:
         prune_unused_schedules()
@@ -280,7 +297,7 @@ def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Aud
     bulk.delete(ManagedTask, "task_id", [ids[entry.name] for entry in entries])
     rows = []
     for entry in entries:
-        state = entry.after if isinstance(entry, Change) else entry.state
+        state = entry.ledger_state if isinstance(entry, Change) else entry.state
         assert state is not None and entry.source is not None
         source = entry.source
         row = (ids[entry.name], source.path, source.line, entry.spec_hash, audit.revision, now)

@@ -20,7 +20,7 @@ from syncer.core.kinds import ScheduleKey
 from syncer.core.state import PLAIN_FIELDS, TaskState
 from syncer.db import bulk
 from syncer.db.kinds import KINDS, ScheduleTable
-from syncer.models import ManagedSchedule, ManagedTask, RunPolicy
+from syncer.models import ManagedSchedule, ManagedTask, Pause, RunPolicy
 
 PLAIN_COLUMNS = PLAIN_FIELDS
 FK_COLUMNS = tuple(f"{kind.fk}_id" for kind in KINDS.values())
@@ -162,4 +162,5 @@ def delete_tasks(ids: list[int]) -> None:
         return
     bulk.delete(ManagedTask, "task_id", ids)
     bulk.delete(RunPolicy, "task_id", ids)
+    bulk.delete(Pause, "task_id", ids)
     bulk.delete(PeriodicTask, "id", ids)
