@@ -1,7 +1,8 @@
 """The one boundary that turns errors into messages and exit codes.
 
 0 ok / no changes, 1 user error (bad files, unsafe plan, unreachable database), 2 changes present
-(``--detailed-exitcode``), 3 a bug in the syncer, 130 interrupted. Messages may quote input: in
+(``--detailed-exitcode``), 3 a bug in the syncer, 4 paused tasks and nothing else to report
+(``status --detailed-exitcode``), 130 interrupted. Messages may quote input: in
 text, they are escaped (``syncer.core.escape``); in JSON, ``json.dumps`` escapes them.
 """
 
@@ -19,6 +20,7 @@ from syncer.core.errors import SyncerError, ValidationFailed
 from syncer.core.escape import escape
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_PAUSED = 4
 
 
 @dataclass

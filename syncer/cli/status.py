@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from syncer.cli.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from syncer.cli.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_PAUSED
 from syncer.cli.inputs import load_desired, scope_of
 from syncer.core.errors import ValidationFailed
 from syncer.core.escape import escape_lines
@@ -20,7 +20,7 @@ from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.core.words import plural
 from syncer.db.actual import read_snapshot
 from syncer.db.health import judged_names, read_health
-from syncer.db.status import read_status
+from syncer.db.status import history, read_status
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +34,14 @@ def run(args: argparse.Namespace) -> int:
     except ValidationFailed as exc:
         pending = {"valid": False, "problems": [str(p) for p in exc.problems]}
     else:
-        plan = compute(desired.tasks, snapshot.states, snapshot.ledger, timezone.now(), scope)
+        plan = compute(
+            desired.tasks,
+            snapshot.states,
+            snapshot.ledger,
+            timezone.now(),
+            scope,
+            pauses=snapshot.pauses,
+        )
         pending = {"valid": True, "summary": plan.summary(), "changes": not plan.is_empty}
         if plan.conflicts:  # valid files that declare names other scopes own: not applicable
             problems = [str(p) for p in plan.conflicts]
@@ -46,14 +53,20 @@ def run(args: argparse.Namespace) -> int:
         "health": [h.to_json() for h in healths],
         "health_summary": counts(healths),
     }
+    if args.history is not None:
+        data["history"] = history(scope.name, max(1, args.history))
     if args.output == "json":
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
         sys.stdout.write(_text(data))
     if not pending["valid"]:
         return EXIT_ERROR  # the files cannot be applied: an error, not "changes present"
-    attention = status.drift or pending.get("changes") or any(h.unhealthy for h in healths)
-    return EXIT_CHANGES if args.detailed_exitcode and attention else EXIT_OK
+    if not args.detailed_exitcode:
+        return EXIT_OK
+    if status.drift or pending.get("changes") or any(h.unhealthy for h in healths):
+        return EXIT_CHANGES
+    # Paused tasks are not drift: an operator decided it; reported apart from it.
+    return EXIT_PAUSED if any(not p["expired"] for p in status.paused) else EXIT_OK
 
 
 def _text(data: dict[str, Any]) -> str:
@@ -87,6 +100,7 @@ def _text(data: dict[str, Any]) -> str:
         )
     else:
         lines.append("Drift:       none")
+    lines.extend(_paused_text(data["paused"]))
     lines.extend(_scopes_text(data["scopes"], data["scope"]))
     lines.extend(_health_text(data["health"], data["health_summary"]))
     pending = data["pending"]
@@ -106,7 +120,43 @@ def _text(data: dict[str, Any]) -> str:
             f"Pending:     {s['create']} to create, {s['update']} to update, {s['rename']} to "
             f"rename, {s['adopt']} to adopt, {s['delete']} to delete"
         )
+    lines.extend(_history_text(data.get("history")))
     return "\n".join(escape_lines(lines)) + "\n"  # names, revisions, users: from rows
+
+
+def _paused_text(paused: list[dict[str, Any]]) -> list[str]:
+    if not paused:
+        return ["Paused:      none"]
+    lines = [f"Paused:      {plural(len(paused), 'task')} (kept disabled; syncer resume NAME):"]
+    for p in paused:
+        until = f"until {p['until'][:16]}" if p["until"] else "indefinitely"
+        if p["expired"]:
+            until = f"EXPIRED {p['until'][:16]}: the next apply or resync enables it"
+        lines.append(
+            f"               {p['name']}: by {p['paused_by']} since {p['paused_at'][:16]}, "
+            f"{until}: {p['reason']}"
+        )
+        if p["warning"]:
+            lines.append(f"               warning: {p['name']} {p['warning']}")
+    return lines
+
+
+def _history_text(rows: list[dict[str, Any]] | None) -> list[str]:
+    if rows is None:
+        return []
+    lines = ["History (latest first):"]
+    if not rows:
+        lines.append("  none")
+    for row in rows:
+        at = row["at"][:19].replace("T", " ")
+        if row["event"] == "apply":
+            what = f"apply {row['revision'] or '(revision unknown)'}: {row['summary']}"
+        else:
+            until = f" until {row['until'][:16]}" if row.get("until") else ""
+            reason = f": {row['reason']}" if row.get("reason") else ""
+            what = f"{row['event']} {row['task']}{until}{reason}"
+        lines.append(f"  {at}  {what} (by {row['by'] or '?'})")
+    return lines
 
 
 def _scopes_text(scopes: dict[str, dict[str, Any]], current: str) -> list[str]:

@@ -84,7 +84,7 @@ def judge(
     expected = slots.due[-1] if slots.due else last_run_at
     base = Health(name, "ok", queue, last_run_at, expected, slots.next_run)
     if paused:
-        return _with(base, "paused")
+        return _with(base, "paused", next_run=None)
     if not enabled:
         return _with(base, "disabled", next_run=None)
     if not slots.due:

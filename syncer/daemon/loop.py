@@ -210,6 +210,8 @@ class Reconciler:
             applied=written,
             drift=drift,
             changes=[f"{c.action} {c.name}" for c in plan.changes][:50],
+            paused=[p.name for p in plan.paused][:50],
+            pauses_ended=[p.name for p in plan.expired_pauses][:50] if written else [],
         )
         self._observe_runs()
 

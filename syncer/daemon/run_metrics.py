@@ -21,6 +21,11 @@ class RunMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         r = registry
         self.by_state = Gauge("syncer_tasks", "Tasks by run health state", ["state"], registry=r)
+        self.paused = Gauge(
+            "syncer_paused_tasks",
+            "Declared tasks kept disabled by an operator's pause (syncer pause)",
+            registry=r,
+        )
         self.state = Gauge(
             "syncer_task_state",
             "1 for the task's run health state (ok, late, missed, never-ran, paused, disabled)",
@@ -43,6 +48,8 @@ class RunMetrics:
     def update(self, healths: Sequence[Health], per_task: bool = True) -> None:
         for state, count in counts(healths).items():
             self.by_state.labels(state).set(count)
+            if state == "paused":
+                self.paused.set(count)
         for gauge in (self.state, self.last_run, self.next_run, self.late):
             gauge.clear()
         if not per_task:

@@ -48,10 +48,13 @@ def read_health(
     now: datetime,
     names: Iterable[str] | None = None,
     snapshot: Snapshot | None = None,
-    paused: frozenset[str] = frozenset(),
+    paused: frozenset[str] | None = None,
 ) -> list[Health]:
-    """The health of the named tasks (all of them when ``names`` is None)."""
+    """The health of the named tasks (all of them when ``names`` is None); ``paused``: the tasks
+    paused now (default: the snapshot's pauses in force)."""
     snapshot = snapshot or read_snapshot()
+    if paused is None:
+        paused = frozenset(n for n, pause in snapshot.pauses.items() if pause.active(now))
     wanted = set(snapshot.states) if names is None else set(names) & set(snapshot.states)
     runtime = {
         name: (last, changed, count)

@@ -12,11 +12,14 @@ apply.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.db.actual import Snapshot, read_snapshot
-from syncer.models import ApplyRecord, ManagedTask
+from syncer.models import ApplyRecord, ManagedTask, PauseEvent
 
 
 @dataclass
@@ -28,6 +31,9 @@ class Status:
     scope: str = DEFAULT_SCOPE
     # scope -> {"managed": rows, "drift": rows changed elsewhere, "last_apply": {...} | None}
     scopes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The scope's paused tasks: the pause, whether it expired (the next reconcile resumes the
+    # task) and a warning for an indefinite pause older than a day.
+    paused: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,6 +43,7 @@ class Status:
             "drift": self.drift,
             "scope": self.scope,
             "scopes": self.scopes,
+            "paused": self.paused,
         }
 
 
@@ -50,6 +57,8 @@ def read_status(
         "task__name", "applied_state", "scope"
     ):
         changed = _drift(snapshot, name, state)
+        if name in snapshot.pauses and "enabled" in changed:
+            changed.remove("enabled")  # a pause disabled it, not somebody behind our back
         if changed:
             drift.setdefault(owner, {})[name] = changed
     managed: dict[str, int] = {}
@@ -67,7 +76,56 @@ def read_status(
     }
     unmanaged = sorted(name for name in snapshot.states if name not in snapshot.ledger)
     last = overview[scope]["last_apply"] if scope in overview else last_apply(scope)
-    return Status(last, managed.get(scope, 0), unmanaged, drift.get(scope, {}), scope, overview)
+    paused = _paused(snapshot, scope, timezone.now())
+    status = Status(last, managed.get(scope, 0), unmanaged, drift.get(scope, {}), scope, overview)
+    status.paused = paused
+    return status
+
+
+def _paused(snapshot: Snapshot, scope: str, now: datetime) -> list[dict[str, Any]]:
+    out = []
+    for name, pause in sorted(snapshot.pauses.items()):
+        entry = snapshot.ledger.get(name)
+        if entry is None or entry.scope != scope:
+            continue
+        warning = None
+        if pause.indefinite_and_old(now):
+            days = (now - pause.paused_at).days
+            warning = f"paused indefinitely {days} days ago: resume it or give it an expiry"
+        out.append({**pause.to_json(), "expired": not pause.active(now), "warning": warning})
+    return out
+
+
+def history(scope: str, limit: int) -> list[dict[str, Any]]:
+    """The last ``limit`` applies, pauses and resumes of ``scope``, the latest first."""
+    applies = ApplyRecord.objects.filter(scope=scope).order_by("-applied_at", "-id")[:limit]
+    events = PauseEvent.objects.filter(scope=scope).order_by("-at", "-id")[:limit]
+    rows: list[dict[str, Any]] = [
+        {
+            "at": record.applied_at.isoformat(),
+            "event": "apply",
+            "by": record.applied_by,
+            "revision": record.revision,
+            "summary": (
+                f"{record.created} created, {record.updated} updated, {record.deleted} "
+                f"deleted, {record.adopted} adopted, {record.renamed} renamed"
+            ),
+        }
+        for record in applies
+    ]
+    rows.extend(
+        {
+            "at": event.at.isoformat(),
+            "event": event.action,
+            "by": event.by,
+            "task": event.name,
+            "reason": event.reason,
+            "until": None if event.until is None else event.until.isoformat(),
+        }
+        for event in events
+    )
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    return rows[:limit]
 
 
 def _drift(snapshot: Snapshot, name: str, state: dict[str, Any] | None) -> list[str]:
