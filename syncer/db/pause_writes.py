@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -158,9 +159,12 @@ def _declared(names: Sequence[str]) -> list[_Row]:
     if not names:
         raise PauseError("name at least one task")
     unique = list(dict.fromkeys(names))
+    # Lock the task rows only (the ledger is joined): every writer holds the apply lock already,
+    # this keeps the admin's unlocked writes out. MariaDB has no ``FOR UPDATE OF``.
+    of = ("self",) if connection.features.has_select_for_update_of else ()
     found = {
         name: _Row(pk, name, enabled, scope)
-        for pk, name, enabled, scope in PeriodicTask.objects.select_for_update()
+        for pk, name, enabled, scope in PeriodicTask.objects.select_for_update(of=of)
         .filter(name__in=unique)
         .values_list("pk", "name", "enabled", "managed_by_syncer__scope")
     }
