@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.e2e.conftest import wait_until
-from tests.e2e.watchproc import Database, TcpProxy, Watcher
+from tests.e2e.watchproc import ROOT, SYNCER, Database, TcpProxy, Watcher
 from tests.helpers import HELLO
 
 pytestmark = pytest.mark.e2e
@@ -250,3 +251,33 @@ def test_database_outage_then_recovery(env, db, schedules, tmp_path, watchers):
         assert watcher.stop() == 0
     finally:
         proxy.close()
+
+
+def _syncer(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SYNCER, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_pause_survives_resyncs_and_its_expiry_re_enables_the_task(
+    env, db, schedules, tmp_path, watchers
+):
+    watcher = start(watchers, env, [schedules], tmp_path, "--resync-interval", "1")
+    wait_ready(watcher)
+    paused = _syncer(env, "pause", "print-hello", "--reason", "billing is down", "--for", "15s")
+    assert paused.returncode == 0, paused.stderr
+    assert not db.tasks()["print-hello"][0]
+    ok = 'syncer_reconcile_total{result="ok"}'
+    seen = watcher.metric(ok) or 0
+    wait_until(lambda: (watcher.metric(ok) or 0) >= seen + 2, WAIT, "two resyncs")
+    # Two reconciles later: still disabled, not drift, and visible in /metrics.
+    assert not db.tasks()["print-hello"][0]
+    assert watcher.readyz()["state"] == "ok"
+    assert watcher.metric("syncer_paused_tasks") == 1
+    assert (watcher.metric("syncer_drift_detected_total") or 0) == 0
+    # Expired: the next resync enables it again and ends the pause.
+    wait_until(lambda: db.tasks()["print-hello"][0], WAIT, "re-enabled after the pause expired")
+    wait_until(lambda: watcher.metric("syncer_paused_tasks") == 0, WAIT, "no paused task")
+    assert db.query("SELECT COUNT(*) FROM syncer_pause")[0][0] == 0
+    assert db.query("SELECT action FROM syncer_pauseevent ORDER BY id") == [("pause",), ("expire",)]
+    assert watcher.stop() == 0
