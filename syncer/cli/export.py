@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from syncer.cli.inputs import load_desired
@@ -45,7 +46,15 @@ def run(args: argparse.Namespace) -> int:
         elif name.startswith(BEAT_OWN_PREFIX) and not args.include_celery:
             left_out["celery"] += 1
         else:
-            items.append(Item(state, _comment(entry)))
+            pause = snapshot.pauses.get(name)
+            if pause is not None and entry is not None and entry.applied_enabled:
+                # The row is disabled by a pause, not by its declaration: export the declaration
+                # (a file that said `enabled: false` would outlive the pause).
+                state = replace(state, enabled=True)
+                comment = f"{_comment(entry)}; paused now (the pause is not exported)"
+                items.append(Item(state, comment))
+            else:
+                items.append(Item(state, _comment(entry)))
     managed = sum(1 for item in items if item.state.name in snapshot.ledger)
     command = f"--scope {args.scope}" if args.scope else f"--{rows}"
     header = (

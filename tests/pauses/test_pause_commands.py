@@ -182,3 +182,14 @@ def test_status_history_lists_applies_pauses_and_resumes(root, capsys):
     assert main(["status", str(root), "--history", "2"]) == 0
     text = capsys.readouterr().out
     assert "resume a (by bo)" in text and "pause a until " in text and "apply " not in text
+
+
+def test_export_writes_a_paused_task_as_declared_not_disabled(root, tmp_path, capsys):
+    assert main(["pause", "a", "--reason", "r", "--indefinitely"]) == 0
+    out = tmp_path / "exported.yaml"
+    assert main(["export", "--managed", "--output-file", str(out)]) == 0
+    text = out.read_text()
+    assert "paused now (the pause is not exported)" in text
+    a_block = text[text.index("\n  a:") : text.index("\n  b:")]
+    assert "enabled: false" not in a_block
+    assert "enabled: false" in text[text.index("\n  c:") :]  # declared disabled: stays so
