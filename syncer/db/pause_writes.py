@@ -150,7 +150,7 @@ class _Row:
     id: int
     name: str
     enabled: bool
-    scope: str
+    scope: str | None  # None: no file declares the task
 
 
 def _declared(names: Sequence[str]) -> list[_Row]:
@@ -158,12 +158,19 @@ def _declared(names: Sequence[str]) -> list[_Row]:
     if not names:
         raise PauseError("name at least one task")
     unique = list(dict.fromkeys(names))
-    found = {
-        name: _Row(pk, name, enabled, scope)
-        for pk, name, enabled, scope in PeriodicTask.objects.select_for_update()
+    # Lock the task rows alone: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+    # join to the ledger, and MariaDB has no FOR UPDATE OF; the scopes are a second query.
+    rows = list(
+        PeriodicTask.objects.select_for_update()
         .filter(name__in=unique)
-        .values_list("pk", "name", "enabled", "managed_by_syncer__scope")
-    }
+        .values_list("pk", "name", "enabled")
+    )
+    scopes = dict(
+        ManagedTask.objects.filter(task_id__in=[pk for pk, _, _ in rows]).values_list(
+            "task_id", "scope"
+        )
+    )
+    found = {name: _Row(pk, name, enabled, scopes.get(pk)) for pk, name, enabled in rows}
     unknown = [name for name in unique if name not in found]
     if unknown:
         raise PauseError(f"no periodic task named {_names(unknown)}")
