@@ -26,7 +26,6 @@ from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
 from syncer.admin_pauses import (
-    PausedFilter,
     describe_pause,
     pause_action,
     pause_of,
@@ -70,17 +69,33 @@ class ScopeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ManagedFilter(admin.SimpleListFilter):
-    title = "managed by the syncer"
-    parameter_name = "managed"
+class HasRowFilter(admin.SimpleListFilter):
+    """Yes / no: the task has a row of one of the syncer's tables (``relation``)."""
+
+    relation = ""
+    labels = ("Yes", "No")
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes (declared in a file)"), ("no", "No")]
+        return [("yes", self.labels[0]), ("no", self.labels[1])]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in ("yes", "no"):
-            return queryset.filter(managed_by_syncer__isnull=self.value() == "no")
+            return queryset.filter(**{f"{self.relation}__isnull": self.value() == "no"})
         return queryset
+
+
+class ManagedFilter(HasRowFilter):
+    title = "managed by the syncer"
+    parameter_name = "managed"
+    relation = "managed_by_syncer"
+    labels = ("Yes (declared in a file)", "No")
+
+
+class PausedFilter(HasRowFilter):
+    title = "paused"
+    parameter_name = "paused"
+    relation = "syncer_pause"
+    labels = ("Paused", "Not paused")
 
 
 admin.site.unregister(PeriodicTask)

@@ -6,11 +6,12 @@ message (a pause overrides a declaration: an unmanaged task is simply disabled).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -18,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from syncer.core.errors import TemporaryFault
 from syncer.core.pauses import REASON_MAX, PauseError, Spelling, check_reason, expiry
 from syncer.core.words import plural
 from syncer.db import pause_writes
@@ -45,19 +47,6 @@ def describe_pause(pause: Pause | None) -> str:
 
 def _local(moment: Any) -> str:
     return str(timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z"))
-
-
-class PausedFilter(admin.SimpleListFilter):
-    title = "paused"
-    parameter_name = "paused"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Paused"), ("no", "Not paused")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() in ("yes", "no"):
-            return queryset.filter(syncer_pause__isnull=self.value() == "no")
-        return queryset
 
 
 class PauseForm(forms.Form):
@@ -116,17 +105,22 @@ def pause_action(
         model_admin.message_user(request, _NONE_DECLARED, level=messages.WARNING)
         return None
     if form.is_bound and form.is_valid():
-        _skipped(model_admin, request, skipped)
-        done = pause_writes.pause(
-            [task.name for task in declared],
-            reason=form.cleaned_data["reason"],
-            by=request.user.get_username(),
-            until=form.cleaned_data["end"],
-        )
+        _left(model_admin, request, skipped, "not declared in a schedule file", _INSTEAD)
         end = form.cleaned_data["end"]
-        until = "indefinitely (until resumed)" if end is None else f"until {_local(end)}"
-        names = ", ".join(d.name for d in done)
-        model_admin.message_user(request, f"Paused {until}: {names}.", level=messages.SUCCESS)
+        done = _write(
+            model_admin,
+            request,
+            lambda: pause_writes.pause(
+                [task.name for task in declared],
+                reason=form.cleaned_data["reason"],
+                by=request.user.get_username(),
+                until=end,
+            ),
+        )
+        if done:
+            until = "indefinitely (until resumed)" if end is None else f"until {_local(end)}"
+            names = ", ".join(d.name for d in done)
+            model_admin.message_user(request, f"Paused {until}: {names}.", messages.SUCCESS)
         return None
     context = {
         **model_admin.admin_site.each_context(request),
@@ -143,45 +137,48 @@ def pause_action(
 
 def resume_action(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
     paused = list(queryset.filter(syncer_pause__isnull=False).order_by("name"))
-    others = queryset.count() - len(paused)
-    if others:
-        model_admin.message_user(
-            request,
-            f"{_tasks(others)} of the selection {'is' if others == 1 else 'are'} not paused and "
-            "left unchanged.",
-            level=messages.WARNING,
-        )
+    _left(model_admin, request, queryset.count() - len(paused), "not paused")
     if not paused:
         return
-    done = pause_writes.resume([task.name for task in paused], by=request.user.get_username())
+    names = [task.name for task in paused]
+    done = _write(
+        model_admin,
+        request,
+        lambda: pause_writes.resume(names, by=request.user.get_username()),
+    )
     enabled = ", ".join(d.name for d in done if d.enabled)
     still = ", ".join(d.name for d in done if not d.enabled)
     parts = [
-        *(
-            [f"Resumed and enabled again (next run counted from now): {enabled}."]
-            if enabled
-            else []
-        ),
-        *([f"Resumed, still disabled as their files declare: {still}."] if still else []),
+        f"Resumed and enabled again (next run counted from now): {enabled}." if enabled else "",
+        f"Resumed, still disabled as their files declare: {still}." if still else "",
     ]
-    model_admin.message_user(request, " ".join(parts), level=messages.SUCCESS)
+    if done:
+        model_admin.message_user(request, " ".join(filter(None, parts)), messages.SUCCESS)
 
 
+_INSTEAD = " (disable an unmanaged task instead)"
 _NONE_DECLARED = (
-    "No selected task is declared in a schedule file: only those can be paused (disable an "
-    "unmanaged task instead)."
+    f"No selected task is declared in a schedule file: only those can be paused{_INSTEAD}."
 )
 
 
-def _skipped(model_admin: Any, request: HttpRequest, count: int) -> None:
+def _write(
+    model_admin: Any, request: HttpRequest, write: Callable[[], list[pause_writes.Done]]
+) -> list[pause_writes.Done]:
+    """The write, or its refusal as an error message (a task deleted or no longer declared in
+    the meantime, the apply lock busy): the list page again, never a server error."""
+    try:
+        return write()
+    except (PauseError, TemporaryFault) as exc:
+        model_admin.message_user(request, str(exc), level=messages.ERROR)
+        return []
+
+
+def _left(model_admin: Any, request: HttpRequest, count: int, why: str, hint: str = "") -> None:
     if count:
+        verb = "is" if count == 1 else "are"
         model_admin.message_user(
             request,
-            f"{_tasks(count)} of the selection {'is' if count == 1 else 'are'} not declared in a "
-            "schedule file and left unchanged (disable an unmanaged task instead).",
+            f"{plural(count, 'task')} of the selection {verb} {why} and left unchanged{hint}.",
             level=messages.WARNING,
         )
-
-
-def _tasks(count: int) -> str:
-    return plural(count, "task")

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from celery import current_app
 from celery.signals import after_task_publish
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -23,20 +22,6 @@ pytestmark = pytest.mark.django_db
 
 TASKS = "/admin/django_celery_beat/periodictask/"
 QUEUE = "syncer-test-admin-run-now"
-
-
-@pytest.fixture
-def root(db) -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", password="pw"))
-    return client
-
-
-@pytest.fixture
-def pair(make_task, manage) -> tuple[int, int]:
-    declared = make_task("declared", 10, queue=QUEUE)["id"]
-    manage(declared)
-    return declared, make_task("by-hand", 20)["id"]
 
 
 def choose(client: Client, action: str, ids: list[int], **form: Any) -> Any:
@@ -51,10 +36,10 @@ def shown(response: Any) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
-def test_the_pause_action_asks_for_the_reason_and_how_long_first(root, pair):
+def test_the_pause_action_asks_for_the_reason_and_how_long_first(admin_client, pair):
     declared, mine = pair
     before = snapshot()
-    response = choose(root, "pause_tasks", [declared, mine])
+    response = choose(admin_client, "pause_tasks", [declared, mine])
     assert response.status_code == 200
     assert response.templates[0].name == "admin/syncer/periodictask/pause.html"
     content = response.content.decode()
@@ -65,13 +50,16 @@ def test_the_pause_action_asks_for_the_reason_and_how_long_first(root, pair):
     assert snapshot() == before and not Pause.objects.exists()
 
 
-def test_the_form_pauses_the_declared_tasks_and_skips_the_others(root, pair):
+def test_the_form_pauses_the_declared_tasks_and_skips_the_others(admin_client, pair):
     declared, mine = pair
-    response = choose(root, "pause_tasks", [declared, mine], **pause_form(duration="2h"))
+    response = choose(admin_client, "pause_tasks", [declared, mine], **pause_form(duration="2h"))
     assert response.redirect_chain[-1][0].endswith(TASKS)
     messages = shown(response)
     assert any(m.startswith("Paused until ") and m.endswith(": declared.") for m in messages)
-    assert "1 task of the selection is not declared in a schedule file" in " ".join(messages)
+    assert (
+        "1 task of the selection is not declared in a schedule file and left unchanged (disable"
+        in " ".join(messages)
+    )
     pause = Pause.objects.get()
     assert (pause.task_id, pause.reason, pause.paused_by) == (declared, "downstream down", "root")
     assert timedelta(hours=2) - timedelta(minutes=1) < pause.until - pause.paused_at
@@ -82,12 +70,16 @@ def test_the_form_pauses_the_declared_tasks_and_skips_the_others(root, pair):
     ]
 
 
-def test_until_and_indefinitely(root, pair):
+def test_until_and_indefinitely(admin_client, pair):
     declared, _ = pair
     end = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
-    choose(root, "pause_tasks", [declared], **pause_form(length="until", until=end.isoformat()))
+    choose(
+        admin_client, "pause_tasks", [declared], **pause_form(length="until", until=end.isoformat())
+    )
     assert Pause.objects.get().until == end
-    choose(root, "pause_tasks", [declared], **pause_form(length="indefinitely", reason="again"))
+    choose(
+        admin_client, "pause_tasks", [declared], **pause_form(length="indefinitely", reason="again")
+    )
     pause = Pause.objects.get()
     assert (pause.until, pause.reason) == (None, "again")  # pausing twice replaces both
 
@@ -103,27 +95,27 @@ def test_until_and_indefinitely(root, pair):
         ({"length": "sometime"}, "length", "Select a valid choice."),
     ],
 )
-def test_bad_input_shows_the_form_again_with_the_error(root, pair, fields, field, message):
+def test_bad_input_shows_the_form_again_with_the_error(admin_client, pair, fields, field, message):
     declared, _ = pair
     before = snapshot()
-    response = choose(root, "pause_tasks", [declared], **pause_form(**fields))
+    response = choose(admin_client, "pause_tasks", [declared], **pause_form(**fields))
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == [field] and message in errors[field][0]
     assert snapshot() == before and not Pause.objects.exists()
 
 
-def test_a_selection_without_a_declared_task_is_refused(root, pair):
+def test_a_selection_without_a_declared_task_is_refused(admin_client, pair):
     _, mine = pair
-    response = choose(root, "pause_tasks", [mine])
+    response = choose(admin_client, "pause_tasks", [mine])
     assert "No selected task is declared in a schedule file" in " ".join(shown(response))
     assert not Pause.objects.exists()
 
 
-def test_the_resume_action_ends_the_pauses_of_the_selection(root, pair):
+def test_the_resume_action_ends_the_pauses_of_the_selection(admin_client, pair):
     declared, mine = pair
-    choose(root, "pause_tasks", [declared], **pause_form(duration="1h"))
-    response = choose(root, "resume_tasks", [declared, mine])
+    choose(admin_client, "pause_tasks", [declared], **pause_form(duration="1h"))
+    response = choose(admin_client, "resume_tasks", [declared, mine])
     messages = " ".join(shown(response))
     assert "Resumed and enabled again (next run counted from now): declared." in messages
     assert "1 task of the selection is not paused and left unchanged." in messages
@@ -135,18 +127,20 @@ def test_the_resume_action_ends_the_pauses_of_the_selection(root, pair):
     ]
 
 
-def test_the_list_shows_the_pause_and_filters_on_it_escaping_the_reason(root, pair):
+def test_the_list_shows_the_pause_and_filters_on_it_escaping_the_reason(admin_client, pair):
     declared, _ = pair
     reason = "<script>alert(1)</script> db down"
-    choose(root, "pause_tasks", [declared], **pause_form(length="indefinitely", reason=reason))
-    page = root.get(TASKS).content.decode()
+    choose(
+        admin_client, "pause_tasks", [declared], **pause_form(length="indefinitely", reason=reason)
+    )
+    page = admin_client.get(TASKS).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; db down (by root since" in page
     assert "<script>alert(1)" not in page
-    paused_only = root.get(TASKS, {"paused": "yes"}).content.decode()
+    paused_only = admin_client.get(TASKS, {"paused": "yes"}).content.decode()
     assert "declared" in paused_only and "by-hand" not in paused_only
-    not_paused = root.get(TASKS, {"paused": "no"}).content.decode()
+    not_paused = admin_client.get(TASKS, {"paused": "no"}).content.decode()
     assert "by-hand" in not_paused and "db down" not in not_paused
-    change = root.get(f"{TASKS}{declared}/change/").content.decode()
+    change = admin_client.get(f"{TASKS}{declared}/change/").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; db down (by root since" in change
     assert 'name="_save"' not in change  # still read-only
 
@@ -166,10 +160,13 @@ def published() -> Iterator[list[dict[str, Any]]]:
         connection.default_channel.queue_delete(QUEUE)  # nothing left for a worker to run
 
 
-def test_run_now_sends_a_declared_task_and_changes_nothing(root, pair, published):
-    declared, _ = pair
+def test_run_now_sends_a_declared_task_and_changes_nothing(
+    admin_client, make_task, manage, published
+):
+    declared = make_task("declared", 10, queue=QUEUE)["id"]
+    manage(declared)
     before = snapshot()
-    response = choose(root, "run_tasks", [declared])
+    response = choose(admin_client, "run_tasks", [declared])
     assert "1 task was successfully run" in " ".join(shown(response))
     assert [(m["task"], m["periodic_task_name"], m["routing_key"]) for m in published] == [
         ("tasks.print_hello", "declared", QUEUE)
