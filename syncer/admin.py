@@ -2,8 +2,10 @@
 
 A task declared in a schedule file (it has a ``ManagedTask`` row) is shown with its file:line,
 revision and ownership scope (a column and a filter), and is read-only here: no field can change,
-it cannot be deleted, and the bulk actions skip it. An edit here would be reverted by the next
-apply anyway; the file is where it changes.
+it cannot be deleted, and the enable, disable and toggle actions skip it. An edit here would be
+reverted by the next apply anyway; the file is where it changes. What the admin may do to it is
+what overrides no declaration for good: run it once now, and pause or resume it
+(``syncer.admin_pauses``: a pause is shown in the list, with a filter, and on its page).
 Schedule rows that such tasks use are read-only too: editing one would change those tasks, and
 deleting one would CASCADE-delete them. Admin writes take the apply lock, like every other writer.
 The apply history and the ownership ledger are shown read-only.
@@ -23,6 +25,12 @@ from django.utils import timezone
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
+from syncer.admin_pauses import (
+    describe_pause,
+    pause_action,
+    pause_of,
+    resume_action,
+)
 from syncer.admin_timeline import timeline_view
 from syncer.core import rules
 from syncer.db import changelog
@@ -61,17 +69,33 @@ class ScopeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ManagedFilter(admin.SimpleListFilter):
-    title = "managed by the syncer"
-    parameter_name = "managed"
+class HasRowFilter(admin.SimpleListFilter):
+    """Yes / no: the task has a row of one of the syncer's tables (``relation``)."""
+
+    relation = ""
+    labels = ("Yes", "No")
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes (declared in a file)"), ("no", "No")]
+        return [("yes", self.labels[0]), ("no", self.labels[1])]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in ("yes", "no"):
-            return queryset.filter(managed_by_syncer__isnull=self.value() == "no")
+            return queryset.filter(**{f"{self.relation}__isnull": self.value() == "no"})
         return queryset
+
+
+class ManagedFilter(HasRowFilter):
+    title = "managed by the syncer"
+    parameter_name = "managed"
+    relation = "managed_by_syncer"
+    labels = ("Yes (declared in a file)", "No")
+
+
+class PausedFilter(HasRowFilter):
+    title = "paused"
+    parameter_name = "paused"
+    relation = "syncer_pause"
+    labels = ("Paused", "Not paused")
 
 
 admin.site.unregister(PeriodicTask)
@@ -103,13 +127,21 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
         *beat_admin.PeriodicTaskAdmin.list_display,
         "managed_source",
         "managed_scope",
+        "paused",
     )
-    list_filter = [ManagedFilter, ScopeFilter, *beat_admin.PeriodicTaskAdmin.list_filter]
+    list_filter = [
+        ManagedFilter,
+        PausedFilter,
+        ScopeFilter,
+        *beat_admin.PeriodicTaskAdmin.list_filter,
+    ]
     readonly_fields = (
         *beat_admin.PeriodicTaskAdmin.readonly_fields,
         "managed_source",
         "managed_scope",
+        "paused",
     )
+    actions = (*beat_admin.PeriodicTaskAdmin.actions, "pause_tasks", "resume_tasks")
 
     @admin.display(description="managed by the syncer (file:line)")
     def managed_source(self, task: PeriodicTask) -> str:
@@ -121,8 +153,12 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
         ledger = ledger_of(task)
         return ledger.scope if ledger else "-"
 
+    @admin.display(description="paused")
+    def paused(self, task: PeriodicTask) -> str:
+        return describe_pause(pause_of(task))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[PeriodicTask]:
-        return super().get_queryset(request).select_related("managed_by_syncer")
+        return super().get_queryset(request).select_related("managed_by_syncer", "syncer_pause")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _unmanaged(obj) and super().has_change_permission(request, obj)
@@ -142,7 +178,10 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
         return [
             (
                 "Managed by the syncer",
-                {"fields": ["managed_source", "managed_scope"], "description": EDIT_THE_FILE},
+                {
+                    "fields": ["managed_source", "managed_scope", "paused"],
+                    "description": EDIT_THE_FILE,
+                },
             ),
             *shown,
         ]
@@ -159,7 +198,7 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
         with locked_transaction():
             super().delete_queryset(request, self._skip_managed(request, queryset))
 
-    # django-celery-beat's bulk actions, each on the unmanaged tasks of the selection only.
+    # django-celery-beat's bulk writes, each on the unmanaged tasks of the selection only.
     @admin.action(description="Enable selected tasks")
     def enable_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._bulk(super().enable_tasks, request, queryset, writes=True)
@@ -172,9 +211,18 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
     def toggle_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._bulk(super().toggle_tasks, request, queryset, writes=True)
 
+    # Running once sends the task now and changes no row: declared tasks too.
     @admin.action(description="Run selected tasks")
     def run_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._bulk(super().run_tasks, request, queryset)
+        super().run_tasks(request, queryset)
+
+    @admin.action(description="Pause selected declared tasks", permissions=["change"])
+    def pause_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+        return pause_action(self, request, queryset)
+
+    @admin.action(description="Resume selected paused tasks", permissions=["change"])
+    def resume_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        resume_action(self, request, queryset)
 
     def _bulk(
         self, action: Any, request: HttpRequest, queryset: QuerySet[Any], writes: bool = False

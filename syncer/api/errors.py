@@ -1,8 +1,8 @@
 """The API's one error boundary: the syncer's errors -> HTTP statuses, and their OpenAPI form.
 
-``syncer.db.task_writes`` raises plain syncer errors; views mix in ``SyncerErrors`` so that each
-becomes the DRF exception of its status (404, 409, 400, 503) with a JSON body, and nothing becomes
-a 500.
+``syncer.db.task_writes`` and ``syncer.db.pause_writes`` raise plain syncer errors; views mix in
+``SyncerErrors`` so that each becomes the DRF exception of its status (404, 409, 400, 503) with a
+JSON body, and nothing becomes a 500.
 ``error_responses()`` declares the same bodies in the schema, and ``not_found`` gives URLs that
 match no route under /api/ the same JSON 404.
 """
@@ -20,6 +20,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from syncer.core.errors import TemporaryFault
+from syncer.core.pauses import PauseError
 from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.db.task_writes import InvalidTask, NameTaken, TaskManaged, TaskNotFound
 
@@ -43,12 +44,21 @@ def _managed(exc: TaskManaged) -> Conflict:
     return Conflict(body)
 
 
+def _pause(exc: PauseError) -> exceptions.APIException:
+    """Bad input names its field (400); otherwise the task's state refuses it (409): it is not
+    declared in a schedule file, or (resume) not paused."""
+    if exc.field:
+        return exceptions.ValidationError({exc.field: [str(exc)]})
+    return Conflict(str(exc))
+
+
 _TRANSLATE: dict[type[Exception], Callable[[Any], exceptions.APIException]] = {
     TaskNotFound: lambda exc: exceptions.NotFound(str(exc)),
     TaskManaged: _managed,
     NameTaken: lambda exc: exceptions.ValidationError({"name": [str(exc)]}),
     InvalidTask: lambda exc: exceptions.ValidationError({exc.field: [str(exc)]}),
     TemporaryFault: lambda exc: Unavailable(str(exc)),
+    PauseError: _pause,
 }
 
 
@@ -98,6 +108,13 @@ _RESPONSES: dict[int, OpenApiResponse] = {
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: _RESPONSES[code] for code in codes}
+
+
+PAUSE_CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description="The task is not declared in a schedule file (a pause overrides a declaration: "
+    "change an unmanaged task with PATCH), or, to resume, it is not paused.",
+)
 
 
 READ_ERRORS = (400, 401, 403, 404)

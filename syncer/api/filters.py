@@ -19,6 +19,9 @@ class TaskFilterSerializer(serializers.Serializer):
     managed = serializers.BooleanField(
         required=False, help_text="declared in a schedule file (true) or not (false)"
     )
+    paused = serializers.BooleanField(
+        required=False, help_text="paused by an operator (true) or not (false)"
+    )
     scope = serializers.CharField(
         required=False, max_length=200, help_text="managed by this ownership scope"
     )
@@ -33,6 +36,7 @@ class TaskFilterSerializer(serializers.Serializer):
 _FILTERS: dict[str, Callable[[Any], Q]] = {
     "enabled": lambda value: Q(enabled=value),
     "managed": lambda value: Q(managed_by_syncer__isnull=not value),
+    "paused": lambda value: Q(syncer_pause__isnull=not value),
     "scope": lambda value: Q(managed_by_syncer__scope=value),
     "task": lambda value: Q(task=value),
     "queue": lambda value: Q(queue=value),

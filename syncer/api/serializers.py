@@ -12,17 +12,21 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from syncer.api.fields import JsonList, JsonObject, TaskNameField
 from syncer.api.schedules import SCHEDULE_SCHEMA, ScheduleField
 from syncer.core import rules
+from syncer.core.pauses import REASON_MAX, PauseError, Spelling, check_reason, expiry, parse_until
 from syncer.core.state import canonical_json
 from syncer.db.kinds import NO_SCHEDULE
 from syncer.db.task_writes import schedule_of
 from syncer.models import ManagedTask
+from syncer.models import Pause as PauseRow
 
 _ANY_JSON = {"description": "the stored JSON value (the raw text if it is not valid JSON)"}
 
@@ -40,6 +44,19 @@ class SourceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TaskPauseSerializer(serializers.ModelSerializer):
+    """An operator's emergency pause of a declared task (``syncer pause``, the admin, the API)."""
+
+    until = serializers.DateTimeField(
+        allow_null=True, help_text="when the pause ends (null: until resumed)"
+    )
+
+    class Meta:
+        model = PauseRow
+        fields = ["reason", "paused_by", "paused_at", "until"]
+        read_only_fields = fields
+
+
 class TaskSerializer(serializers.ModelSerializer):
     schedule = serializers.SerializerMethodField(allow_null=True)
     args = serializers.SerializerMethodField()
@@ -52,6 +69,7 @@ class TaskSerializer(serializers.ModelSerializer):
     scope = serializers.SerializerMethodField(
         help_text="the ownership scope whose applies manage the task (null: not managed)"
     )
+    pause = serializers.SerializerMethodField(allow_null=True)
 
     class Meta:
         model = PeriodicTask
@@ -59,7 +77,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "id", "name", "task", "schedule", "args", "kwargs", "queue", "exchange",
             "routing_key", "priority", "headers", "enabled", "expires", "expire_seconds",
             "start_time", "one_off", "description", "last_run_at", "total_run_count",
-            "date_changed", "managed", "source", "scope",
+            "date_changed", "managed", "source", "scope", "pause",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -91,6 +109,11 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_scope(self, row: PeriodicTask) -> str | None:
         ledger = _ledger(row)
         return None if ledger is None else ledger.scope
+
+    @extend_schema_field(TaskPauseSerializer(allow_null=True))
+    def get_pause(self, row: PeriodicTask) -> dict[str, Any] | None:
+        pause = getattr(row, "syncer_pause", None)  # a missing reverse one-to-one raises
+        return None if pause is None else dict(TaskPauseSerializer(pause).data)
 
 
 def _ledger(row: PeriodicTask) -> ManagedTask | None:
@@ -183,3 +206,57 @@ def state_fields(validated: dict[str, Any]) -> dict[str, Any]:
 
 def _same(value: Any) -> Any:
     return value
+
+
+# The API's words for the inputs of a pause, in the messages of ``syncer.core.pauses``.
+API_SPELLING = Spelling('"reason"', '"for"', '"until"', '"indefinitely": true')
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date-time",
+        "description": "ISO 8601 with a UTC offset (Z allowed), in the future",
+    }
+)
+class UntilField(serializers.CharField):
+    pass
+
+
+class PauseRequestSerializer(serializers.Serializer):
+    """A reason, and how long: exactly one of `for`, `until` and `indefinitely: true`."""
+
+    # The rules are syncer.core.pauses' (check_reason, expiry): validated_data holds the reason
+    # and ``until``, the end of the pause (None: until resumed).
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "for" is a Python keyword: the fields are named here rather than as class attributes.
+        return {
+            "reason": serializers.CharField(
+                max_length=REASON_MAX, help_text="why (shown in plans, status and the admin)"
+            ),
+            "for": serializers.CharField(
+                required=False, max_length=100, help_text="how long: a duration such as 30m, 2h, 1d"
+            ),
+            "until": UntilField(required=False, max_length=100),
+            "indefinitely": serializers.BooleanField(
+                required=False, help_text="true: until resumed (instead of for or until)"
+            ),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            reason = check_reason(attrs["reason"], API_SPELLING)
+            given = attrs.get("until")
+            until = expiry(
+                timezone.now(),
+                duration=attrs.get("for"),
+                until=None if given is None else parse_until(given, API_SPELLING),
+                indefinitely=attrs.get("indefinitely", False),
+                spelling=API_SPELLING,
+            )
+        except PauseError as exc:
+            raise serializers.ValidationError(
+                {exc.field or api_settings.NON_FIELD_ERRORS_KEY: [str(exc)]}
+            ) from None
+        return {"reason": reason, "until": until}

@@ -1,11 +1,14 @@
-"""``include("syncer.api.urls")``: the task resource, ``tasks/`` and ``tasks/<id>/``.
+"""``include("syncer.api.urls")``: the task resource, ``tasks/`` and ``tasks/<id>/``, and the
+pause of a declared task, ``tasks/<id>/pause`` and ``tasks/<id>/resume`` (a trailing slash
+allowed).
 
-The routes are named ``syncer:task-list`` and ``syncer:task-detail``; mount them under any prefix
+The routes are named ``syncer:task-list``, ``syncer:task-detail``, ``syncer:task-pause`` and
+``syncer:task-resume``; mount them under any prefix
 (``path("api/", include("syncer.api.urls"))``). The OpenAPI schema is the project's own
 (drf-spectacular's ``SpectacularAPIView``): the views carry their schema annotations.
 """
 
-from django.urls import include, path
+from django.urls import URLPattern, include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from syncer.api import views
@@ -15,4 +18,13 @@ app_name = "syncer"
 router = SimpleRouter(trailing_slash=True)
 router.register("tasks", views.TaskViewSet, basename="task")
 
-urlpatterns = [path("", include(router.urls))]
+
+def _detail(action: str) -> URLPattern:
+    return re_path(
+        rf"^tasks/(?P<pk>[^/]+)/{action}(?:/)?$",
+        views.TaskViewSet.as_view({"post": action}, detail=True, basename="task"),
+        name=f"task-{action}",
+    )
+
+
+urlpatterns = [_detail("pause"), _detail("resume"), path("", include(router.urls))]

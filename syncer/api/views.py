@@ -1,8 +1,10 @@
-"""``/api/tasks/``: list (filters, pages), retrieve, create, update, partial update, delete.
+"""``/api/tasks/``: list (filters, pages), retrieve, create, update, partial update, delete;
+``/api/tasks/{id}/pause`` and ``/resume``: the emergency pause of a declared task.
 
 Each handler validates with a serializer, checks the row (404) and its ownership (409) before
 the body (so a managed task answers "edit the file" whatever was sent), and leaves the write to
-``syncer.db.task_writes``, which checks both again under the apply lock.
+``syncer.db.task_writes``, which checks both again under the apply lock. Pauses are the other way
+round: only a declared task can be paused (409 otherwise), through ``syncer.db.pause_writes``.
 """
 
 from __future__ import annotations
@@ -17,13 +19,19 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from syncer.api.errors import READ_ERRORS, WRITE_ERRORS, SyncerErrors, error_responses
+from syncer.api.errors import (
+    PAUSE_CONFLICT,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    SyncerErrors,
+    error_responses,
+)
 from syncer.api.filters import TaskFilterSerializer, filter_query
 from syncer.api.parsers import SafeJSONParser
 from syncer.api.permissions import IsStaffOrReadOnly
-from syncer.api.serializers import TaskSerializer, TaskWriteSerializer
+from syncer.api.serializers import PauseRequestSerializer, TaskSerializer, TaskWriteSerializer
 from syncer.core.state import TaskState
-from syncer.db import task_writes
+from syncer.db import pause_writes, task_writes
 from syncer.db.kinds import KINDS
 from syncer.models import ManagedTask
 
@@ -35,7 +43,9 @@ class TaskPages(PageNumberPagination):
 def tasks() -> QuerySet[PeriodicTask]:
     """Tasks with their schedule rows and ownership: one query per page."""
     related = [kind.fk for kind in KINDS.values()]
-    return PeriodicTask.objects.select_related(*related, "managed_by_syncer").order_by("id")
+    return PeriodicTask.objects.select_related(
+        *related, "managed_by_syncer", "syncer_pause"
+    ).order_by("id")
 
 
 def task_response(task_id: int, status_code: int = status.HTTP_200_OK) -> Response:
@@ -54,6 +64,14 @@ def _write(description: str, created: bool = False) -> Any:
         description=description,
         request=TaskWriteSerializer,
         responses={status_code: TaskSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+
+
+def _pause_write(description: str, request: Any, *errors: int) -> Any:
+    return extend_schema(
+        description=description,
+        request=request,
+        responses={200: TaskSerializer, **error_responses(*errors), 409: PAUSE_CONFLICT},
     )
 
 
@@ -124,3 +142,37 @@ class TaskViewSet(SyncerErrors, viewsets.ModelViewSet):  # type: ignore[misc]
         row = self.get_object()
         task_writes.delete_task(row.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # Routed in urls.py (``tasks/{id}/pause``, as the issue and the command line name it), not by
+    # the router, whose detail routes end with a slash.
+    @_pause_write(
+        "Pause a task declared in a schedule file (staff only): it is disabled at once (beat is "
+        "notified) and stays disabled, whatever its file says, until the pause ends or `resume`. "
+        "Give a `reason` and exactly one of `for` (a duration such as 2h), `until` (an ISO 8601 "
+        "date-time with an offset) and `indefinitely: true`. Pausing a paused task replaces its "
+        "reason and end. A task no file declares answers 409.",
+        PauseRequestSerializer,
+        *(400, 401, 403, 404, 415, 503),
+    )
+    def pause(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        body = PauseRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pause_writes.pause(
+            [row.name],
+            reason=body.validated_data["reason"],
+            by=request.user.get_username(),
+            until=body.validated_data["until"],
+        )
+        return task_response(row.pk)
+
+    @_pause_write(
+        "End a task's pause now (staff only): it is enabled again if its file declares it "
+        "enabled, its next run counted from now. A task that is not paused answers 409.",
+        None,
+        *(401, 403, 404, 503),
+    )
+    def resume(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        pause_writes.resume([row.name], by=request.user.get_username())
+        return task_response(row.pk)

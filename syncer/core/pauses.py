@@ -11,7 +11,7 @@ Pure: the values and the rules that every shell (command line, REST API, admin) 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from syncer.core.durations import DurationError, parse_duration
@@ -24,7 +24,27 @@ INDEFINITE_WARNING_AGE = timedelta(days=1)
 
 
 class PauseError(UserError):
-    """A pause or resume that cannot be done: an unknown or undeclared task, a bad duration."""
+    """A pause or resume that cannot be done: an unknown or undeclared task, a bad duration.
+    ``field`` names the input at fault (``reason``, ``for``, ``until``; empty: the whole request),
+    so that the API and the admin can put the message beside it."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How a shell writes the inputs of a pause in its messages (the command line's options, the
+    API's keys, the admin's fields): one set of rules, each shell's own words."""
+
+    reason: str
+    duration: str
+    until: str
+    indefinitely: str
+
+
+OPTIONS = Spelling("--reason TEXT", "--for", "--until", "--indefinitely")
 
 
 @dataclass(frozen=True)
@@ -69,48 +89,59 @@ def expiry(
     duration: str | None = None,
     until: datetime | None = None,
     indefinitely: bool = False,
+    spelling: Spelling = OPTIONS,
 ) -> datetime | None:
     """When a pause asked for now ends: exactly one of a duration (``30m``, ``2h``, ``1d``), a
     moment in the future, or ``indefinitely`` (None). The one rule of every shell."""
+    s = spelling
     given = [duration is not None, until is not None, indefinitely]
     if sum(given) == 0:
         raise PauseError(
-            "say how long the pause lasts: --for DURATION (e.g. 2h), --until DATETIME, "
-            "or --indefinitely"
+            f"say how long the pause lasts: {s.duration} DURATION (e.g. 2h), {s.until} DATETIME, "
+            f"or {s.indefinitely}"
         )
     if sum(given) > 1:
-        raise PauseError("give only one of --for, --until and --indefinitely")
+        raise PauseError(f"give only one of {s.duration}, {s.until} and {s.indefinitely}")
     if indefinitely:
         return None
     if duration is not None:
         try:
             return now + timedelta(microseconds=parse_duration(duration))
         except DurationError as exc:
-            raise PauseError(f"--for {duration!r}: {exc}") from None
+            raise PauseError(f"{s.duration} {duration!r}: {exc}", "for") from None
     assert until is not None
     if until.tzinfo is None:
-        raise PauseError(f"--until {until.isoformat()}: give a UTC offset (e.g. +00:00 or Z)")
+        raise PauseError(
+            f"{s.until} {until.isoformat()}: give a UTC offset (e.g. +00:00 or Z)", "until"
+        )
+    try:
+        until.astimezone(UTC)  # the database stores it in UTC
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last UTC date-time
+        raise PauseError(f"{s.until} {until.isoformat()}: out of range", "until") from None
     if until <= now:
-        raise PauseError(f"--until {until.isoformat()}: that moment has passed")
+        raise PauseError(f"{s.until} {until.isoformat()}: that moment has passed", "until")
     return until
 
 
-def check_reason(reason: str) -> str:
+def check_reason(reason: str, spelling: Spelling = OPTIONS) -> str:
     """The reason is required and is one line of text (it is shown in plans and logs)."""
     text = reason.strip()
     if not text:
-        raise PauseError("a reason is required (--reason TEXT): who reads the plan needs it")
+        raise PauseError(
+            f"a reason is required ({spelling.reason}): who reads the plan needs it", "reason"
+        )
     if len(text) > REASON_MAX:
-        raise PauseError(f"the reason is too long: at most {REASON_MAX} characters")
+        raise PauseError(f"the reason is too long: at most {REASON_MAX} characters", "reason")
     return text
 
 
-def parse_until(text: str) -> datetime:
+def parse_until(text: str, spelling: Spelling = OPTIONS) -> datetime:
     """``--until``: an ISO 8601 date-time with a UTC offset (``Z`` allowed)."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("z", "Z"))
     except ValueError:
         raise PauseError(
-            f"--until {text!r}: expected an ISO 8601 date-time such as 2026-12-01T09:00Z"
+            f"{spelling.until} {text!r}: expected an ISO 8601 date-time such as 2026-12-01T09:00Z",
+            "until",
         ) from None
     return moment

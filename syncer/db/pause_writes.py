@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -151,7 +150,7 @@ class _Row:
     id: int
     name: str
     enabled: bool
-    scope: str
+    scope: str | None  # None: no file declares the task
 
 
 def _declared(names: Sequence[str]) -> list[_Row]:
@@ -159,15 +158,19 @@ def _declared(names: Sequence[str]) -> list[_Row]:
     if not names:
         raise PauseError("name at least one task")
     unique = list(dict.fromkeys(names))
-    # Lock the task rows only (the ledger is joined): every writer holds the apply lock already,
-    # this keeps the admin's unlocked writes out. MariaDB has no ``FOR UPDATE OF``.
-    of = ("self",) if connection.features.has_select_for_update_of else ()
-    found = {
-        name: _Row(pk, name, enabled, scope)
-        for pk, name, enabled, scope in PeriodicTask.objects.select_for_update(of=of)
+    # Lock the task rows alone: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+    # join to the ledger, and MariaDB has no FOR UPDATE OF; the scopes are a second query.
+    rows = list(
+        PeriodicTask.objects.select_for_update()
         .filter(name__in=unique)
-        .values_list("pk", "name", "enabled", "managed_by_syncer__scope")
-    }
+        .values_list("pk", "name", "enabled")
+    )
+    scopes = dict(
+        ManagedTask.objects.filter(task_id__in=[pk for pk, _, _ in rows]).values_list(
+            "task_id", "scope"
+        )
+    )
+    found = {name: _Row(pk, name, enabled, scopes.get(pk)) for pk, name, enabled in rows}
     unknown = [name for name in unique if name not in found]
     if unknown:
         raise PauseError(f"no periodic task named {_names(unknown)}")

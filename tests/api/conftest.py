@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 from rest_framework.authtoken.models import Token
@@ -122,3 +123,19 @@ def snapshot() -> list[tuple[Any, ...]]:
             "date_changed",
         )
     )
+
+
+@pytest.fixture
+def admin_client(db: Any) -> Client:
+    """The admin, logged in as the superuser ``root``."""
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    return client
+
+
+@pytest.fixture
+def pair(make_task: Callable[..., dict[str, Any]], manage: Any) -> tuple[int, int]:
+    """A task declared in a file, ``declared``, and one made by hand, ``by-hand``: their ids."""
+    managed = make_task("declared", 10)["id"]
+    manage(managed)
+    return managed, make_task("by-hand", 20)["id"]

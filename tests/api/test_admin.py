@@ -4,8 +4,6 @@ the bulk actions skip them; the syncer's history and ledger are read-only."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
@@ -14,20 +12,6 @@ from syncer.models import ApplyRecord, BeatChange
 pytestmark = pytest.mark.django_db
 
 TASKS = "/admin/django_celery_beat/periodictask/"
-
-
-@pytest.fixture
-def admin_client(db) -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", password="pw"))
-    return client
-
-
-@pytest.fixture
-def pair(make_task, manage) -> tuple[int, int]:
-    managed = make_task("declared", 10)["id"]
-    manage(managed)
-    return managed, make_task("by-hand", 20)["id"]
 
 
 def test_the_change_list_shows_the_source_and_filters_on_it(admin_client, pair):

@@ -170,7 +170,7 @@ def test_the_parser_finds_the_examples_and_their_directives():
     readme = blocks(ROOT / "README.md")
     assert readme[0].text.startswith("make run") and readme[0].covered_by
     api = blocks(ROOT / "docs" / "api.md")
-    assert [b.server for b in api] == [True]
+    assert [b.server for b in api] == [True, True]  # the seed's endpoints; pause and resume
     total = sum(len(blocks(d)) for d in documents())
     running = sum(1 for d in documents() for b in blocks(d) if not (b.skip or b.covered_by))
     assert total >= 20 and running >= 10, (total, running)
