@@ -47,11 +47,7 @@ def pause(names: Sequence[str], *, reason: str, by: str, until: datetime | None)
     with locked_transaction():
         now = timezone.now()
         rows = _declared(names)
-        existing = set(
-            PauseRow.objects.filter(task_id__in=[r.id for r in rows]).values_list(
-                "task_id", flat=True
-            )
-        )
+        existing = _paused_ids(rows)
         done: list[Done] = []
         for row in rows:
             PauseRow.objects.update_or_create(
@@ -77,11 +73,7 @@ def resume(names: Sequence[str], *, by: str) -> list[Done]:
     with locked_transaction():
         now = timezone.now()
         rows = _declared(names)
-        paused = dict(
-            PauseRow.objects.filter(task_id__in=[r.id for r in rows]).values_list(
-                "task_id", "reason"
-            )
-        )
+        paused = _paused_ids(rows)
         missing = [row.name for row in rows if row.id not in paused]
         if missing:
             raise PauseError(f"not paused: {', '.join(repr(n) for n in missing)}")
@@ -182,6 +174,13 @@ def _declared(names: Sequence[str]) -> list[_Row]:
             "a declaration: disable an unmanaged task in the admin instead"
         )
     return [found[name] for name in unique]
+
+
+def _paused_ids(rows: list[_Row]) -> set[int]:
+    ids = PauseRow.objects.filter(task_id__in=[r.id for r in rows]).values_list(
+        "task_id", flat=True
+    )
+    return set(ids)
 
 
 def _log(

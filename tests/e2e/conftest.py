@@ -50,6 +50,20 @@ POLL_SECONDS = 0.2
 # --- waiting -------------------------------------------------------------------------------------
 
 
+def run_syncer(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    """``syncer ARGS...`` as a process of its own in the repository; its output (exit 0 asserted)."""
+    result = subprocess.run(
+        [PYTHON, "-m", "syncer.cli.main", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
 def wait_until(
     probe: Callable[[], T], timeout: float, what: str, diagnostics: Callable[[], str] = str
 ) -> T:

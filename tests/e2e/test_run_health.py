@@ -6,12 +6,11 @@ and in `syncer status`; beat starts again and the task recovers. The Prometheus 
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import PYTHON, ROOT
+from tests.e2e.conftest import ROOT, run_syncer
 from tests.e2e.promrules import firing, load_rules
 from tests.e2e.test_beat_scheduler import Processes, declare, processes, start_stack  # noqa: F401
 from tests.e2e.watchproc import Watcher
@@ -29,16 +28,8 @@ def task_state(watcher: Watcher, task: str) -> str | None:
 
 
 def status_state(env: dict[str, str], schedules: Path, task: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "-m", "syncer.cli.main", "status", str(schedules), "-o", "json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return {h["name"]: h["state"] for h in json.loads(result.stdout)["health"]}[task]
+    out = run_syncer(env, "status", str(schedules), "-o", "json")
+    return {h["name"]: h["state"] for h in json.loads(out)["health"]}[task]
 
 
 def test_tasks_turn_late_then_missed_while_beat_is_down_and_recover(

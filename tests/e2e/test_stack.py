@@ -17,13 +17,14 @@ import itertools
 import json
 import re
 import statistics
-import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.e2e.conftest import run_syncer
 
 pytestmark = pytest.mark.e2e
 
@@ -122,21 +123,6 @@ def test_beat_and_worker_follow_the_declared_schedule(stack, tmp_path: Path) -> 
     stack.wait_until(still_quiet_and_hello_ran_twice, 15, "print_hello to run on, alone")
 
 
-def syncer(env: dict[str, str], *args: str) -> str:
-    from tests.e2e.conftest import PYTHON, ROOT
-
-    result = subprocess.run(
-        [str(Path(PYTHON).parent / "syncer"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 def test_beat_stops_firing_a_paused_task_until_it_is_resumed(stack, tmp_path: Path) -> None:
     """The emergency pause (#15): at once, through an apply of the unchanged files, and back."""
     out = tmp_path / "write_to_file.txt"
@@ -144,7 +130,9 @@ def test_beat_stops_firing_a_paused_task_until_it_is_resumed(stack, tmp_path: Pa
     stack.wait_until(lambda: len(run_times(out)) >= 2, 30, "two write_to_file runs at 2 s")
 
     changes = stack.log("beat").count(CHANGED)
-    syncer(stack.env, "pause", "write-to-file", "--reason", "e2e: downstream down", "--for", "1h")
+    run_syncer(
+        stack.env, "pause", "write-to-file", "--reason", "e2e: downstream down", "--for", "1h"
+    )
     stack.wait_until(
         lambda: stack.log("beat").count(CHANGED) > changes, 15, "beat to reload the schedule"
     )
@@ -160,8 +148,8 @@ def test_beat_stops_firing_a_paused_task_until_it_is_resumed(stack, tmp_path: Pa
         return time.monotonic() - quiet_since >= 6
 
     stack.wait_until(quiet_for_three_intervals, 15, "no write_to_file run while paused")
-    status = json.loads(syncer(stack.env, "status", "-o", "json"))
+    status = json.loads(run_syncer(stack.env, "status", "-o", "json"))
     assert [p["name"] for p in status["paused"]] == ["write-to-file"]
 
-    syncer(stack.env, "resume", "write-to-file")
+    run_syncer(stack.env, "resume", "write-to-file")
     stack.wait_until(lambda: len(run_times(out)) >= sent + 2, 20, "runs again after resume")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.e2e.conftest import wait_until
-from tests.e2e.watchproc import ROOT, SYNCER, Database, TcpProxy, Watcher
+from tests.e2e.conftest import run_syncer, wait_until
+from tests.e2e.watchproc import Database, TcpProxy, Watcher
 from tests.helpers import HELLO
 
 pytestmark = pytest.mark.e2e
@@ -253,19 +252,12 @@ def test_database_outage_then_recovery(env, db, schedules, tmp_path, watchers):
         proxy.close()
 
 
-def _syncer(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SYNCER, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-
-
 def test_a_pause_survives_resyncs_and_its_expiry_re_enables_the_task(
     env, db, schedules, tmp_path, watchers
 ):
     watcher = start(watchers, env, [schedules], tmp_path, "--resync-interval", "1")
     wait_ready(watcher)
-    paused = _syncer(env, "pause", "print-hello", "--reason", "billing is down", "--for", "15s")
-    assert paused.returncode == 0, paused.stderr
+    run_syncer(env, "pause", "print-hello", "--reason", "billing is down", "--for", "15s")
     assert not db.tasks()["print-hello"][0]
     ok = 'syncer_reconcile_total{result="ok"}'
     seen = watcher.metric(ok) or 0
