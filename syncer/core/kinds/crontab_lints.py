@@ -16,8 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from celery.schedules import crontab
-
+from syncer.core.cron import crontab
 from syncer.core.kinds.base import Lint
 
 if TYPE_CHECKING:

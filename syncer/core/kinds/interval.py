@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar
 
-from celery.schedules import schedule
 from pydantic import Field
 
 from syncer.core.context import Context
@@ -113,6 +112,8 @@ def from_beat(value: Any, default_timezone: str) -> tuple[IntervalKey, bool] | N
         return _from_timedelta(delta), False
     if isinstance(value, timedelta):
         return _from_timedelta(value), False
+    from celery.schedules import schedule  # imported here: most commands never need Celery
+
     if type(value) is schedule:
         if value.relative:
             raise Unrepresentable(
