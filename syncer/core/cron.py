@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
-
 FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
 
 ALIASES: dict[str, str] = {
@@ -26,7 +25,6 @@ ALIASES: dict[str, str] = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
 }
-
 
 
 def crontab(**fields: str) -> Any:
@@ -43,6 +41,7 @@ def _dcb_validator(name: str) -> Callable[[str], None]:
     from django_celery_beat import validators
 
     return cast("Callable[[str], None]", getattr(validators, f"{name}_validator"))
+
 
 _DAY_NAMES = {
     name: name[:3]

@@ -78,7 +78,9 @@ class Timeline:
             offset += _ceil_div(-offset, step) * step
         group, count = runner.group, runner.count
         if step >= 60:
-            indices = [int((offset + k * step) // 60) for k in range(_ceil_div(span - offset, step))]
+            indices = [
+                int((offset + k * step) // 60) for k in range(_ceil_div(span - offset, step))
+            ]
             for index in indices:
                 self._add(index, group, count)
             self.runners.append((runner, indices))

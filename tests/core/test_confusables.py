@@ -89,7 +89,7 @@ def test_the_generated_tables_hold_every_hidden_character_this_python_knows():
 def test_the_ascii_prototypes_are_the_generated_tables_ascii_entries():
     # skeleton() of an ASCII name reads only these, without importing the whole table
     ascii = {code: p for code, p in unicode_confusables.PROTOTYPES.items() if code < 0x80}
-    assert ASCII_PROTOTYPES == ascii
+    assert ascii == ASCII_PROTOTYPES
 
 
 def test_an_ascii_skeleton_needs_no_import_of_the_whole_table():

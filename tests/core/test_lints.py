@@ -103,10 +103,13 @@ def test_a_bare_yaml_11_boolean_word_in_arguments_is_a_warning(tmp_path):
 def test_tasks_hitting_the_same_dst_transition_share_one_text_line(tmp_path):
     from syncer.core.render import problems_json, problems_text
 
-    body = "".join(
-        f"  t{i}: {{task: tasks.print_hello, cron: '{i} 2 * * *', timezone: Europe/Berlin}}\n"
-        for i in range(5)
-    ) + "  ny: {task: tasks.print_hello, cron: '30 1 * * sun', timezone: America/New_York}\n"
+    body = (
+        "".join(
+            f"  t{i}: {{task: tasks.print_hello, cron: '{i} 2 * * *', timezone: Europe/Berlin}}\n"
+            for i in range(5)
+        )
+        + "  ny: {task: tasks.print_hello, cron: '30 1 * * sun', timezone: America/New_York}\n"
+    )
     desired = desired_from(tmp_path, {"a.yaml": "tasks:\n" + body})
     problems = lint(desired, NOW)
     text = problems_text(problems).replace(str(tmp_path) + "/", "")
