@@ -131,7 +131,11 @@ def memoised(fn: Encoder) -> Encoder:
 
 
 def _dumps(rows: Sequence[Any]) -> str:
-    return json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
+    return _encode(rows)
+
+
+# One encoder for every row (json.dumps with options builds a new one per call).
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
