@@ -257,21 +257,28 @@ def cli_median(runs: list[dict[str, Any]]) -> dict[str, Any]:
 # --- one size ----------
 
 
+def _new_run(
+    env: dict[str, str], vendor: str, n: int, title: str
+) -> tuple[dict[str, Any], Path, Any]:
+    """The record of one database and N, the N tasks' files written, and the function that
+    records (and prints) each step's result."""
+    files = Path(env["BENCH_WORKDIR"]) / "schedules"
+    run: dict[str, Any] = {"database": vendor, "tasks": n, "results": {}}
+
+    def step(label: str, result: dict[str, Any]) -> None:
+        run["results"][label] = result
+        print(f"   {label:<22} {result['seconds']:9.3f} s", flush=True)
+
+    print(f"-- {vendor}, {n:,} tasks{title}", flush=True)
+    run["files"], run["yaml_lines"] = generate.write_files(files, generate.tasks(n))
+    return run, files, step
+
+
 def bench_size(
     env: dict[str, str], vendor: str, n: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    workdir = Path(env["BENCH_WORKDIR"])
-    files = workdir / "schedules"
-    run: dict[str, Any] = {"database": vendor, "tasks": n, "results": {}}
+    run, files, step = _new_run(env, vendor, n, "")
     results = run["results"]
-
-    def step(label: str, result: dict[str, Any]) -> None:
-        results[label] = result
-        print(f"   {label:<22} {result['seconds']:9.3f} s", flush=True)
-
-    print(f"-- {vendor}, {n:,} tasks", flush=True)
-    count, lines = generate.write_files(files, generate.tasks(n))
-    run["files"], run["yaml_lines"] = count, lines
     on_files = ("--files", str(files))
     step("cold", measure(env, "syncer-apply", *on_files, "--reset"))
     if args.beat_only:
@@ -323,6 +330,9 @@ def _cli_steps(
     and checked: every task listed), which leaves the tables full for the no-op runs. With
     ``--before REF`` each command also runs with the syncer of REF, in the same run."""
     workdir = Path(env["BENCH_WORKDIR"])
+    # DEBUG off, as where the commands run for real: with it on, Django keeps the text of every
+    # statement (the bulk payloads too: ~100 MB more peak RSS at 100,000 tasks).
+    env = dict(env, DEBUG="0", SECRET_KEY=env.get("SECRET_KEY") or "bench-only-not-secret")
     tiny = workdir / "tiny"
     tiny.mkdir(exist_ok=True)
     (tiny / "tiny.yaml").write_text(TINY, encoding="utf-8")
@@ -376,18 +386,8 @@ def before_tree(ref: str, workdir: Path) -> Path:
 def bench_cli_only(env: dict[str, str], vendor: str, n: int, args: argparse.Namespace) -> dict:
     """``--cli-only``: the end-to-end commands at N, and django-celery-beat's import of the same
     tasks (``update_from_dict``, cold) at min(N, --baseline-max), in the same run."""
-    workdir = Path(env["BENCH_WORKDIR"])
-    files = workdir / "schedules"
-    run: dict[str, Any] = {"database": vendor, "tasks": n, "results": {}, "cli_only": True}
-    results = run["results"]
-
-    def step(label: str, result: dict[str, Any]) -> None:
-        results[label] = result
-        print(f"   {label:<22} {result['seconds']:9.3f} s", flush=True)
-
-    print(f"-- {vendor}, {n:,} tasks, end to end", flush=True)
-    count, lines = generate.write_files(files, generate.tasks(n))
-    run["files"], run["yaml_lines"] = count, lines
+    run, files, step = _new_run(env, vendor, n, ", end to end")
+    run["cli_only"] = True
     _cli_steps(env, files, n, args, step, cold=True)
     if not args.skip_baselines:
         base_n = min(n, args.baseline_max)
