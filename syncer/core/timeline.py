@@ -9,7 +9,7 @@ UTC, counted from the window's start rounded down to the minute.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,7 +39,7 @@ class Timeline:
     minutes: dict[int, Counter[str]] = field(default_factory=dict)  # minute index -> runs
     # Each runner with the minutes it runs in, in the order added: the names of a minute's tasks
     # are looked up only for the minutes a message names (a herd), not kept for every minute.
-    runners: list[tuple[Runner, range | list[int]]] = field(default_factory=list)
+    runners: list[tuple[Runner, Container[int]]] = field(default_factory=list)
 
     @classmethod
     def over(cls, start: datetime, window: timedelta, by: str = "queue") -> Timeline:
@@ -78,12 +78,10 @@ class Timeline:
             offset += _ceil_div(-offset, step) * step
         group, count = runner.group, runner.count
         if step >= 60:
-            indices = [
-                int((offset + k * step) // 60) for k in range(_ceil_div(span - offset, step))
-            ]
-            for index in indices:
-                self._add(index, group, count)
-            self.runners.append((runner, indices))
+            minutes = _Runs(offset, step, _ceil_div(span - offset, step))
+            for k in range(minutes.count):
+                self._add(int((offset + k * step) // 60), group, count)
+            self.runners.append((runner, minutes))
             return
         first_index, last_index = int(offset // 60), int(span // 60)
         for index in range(first_index, last_index + 1):
@@ -173,6 +171,22 @@ class Herd:
     group: str
     runs: int
     index: int  # of the minute in its timeline (``Timeline.names_at``)
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """The minutes of ``count`` runs ``offset + k * step`` seconds into the window, a minute or
+    more apart: which minutes, by arithmetic (a week of an hourly task is 168 of them)."""
+
+    offset: float
+    step: float
+    count: int
+
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int):
+            return False
+        k = max(_ceil_div(index * 60 - self.offset, self.step), 0)  # the first run from it on
+        return k < self.count and int((self.offset + k * self.step) // 60) == index
 
 
 def _ceil_div(a: float, b: float) -> int:
