@@ -28,7 +28,6 @@ import os
 import platform
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             info = json.loads(worker(env, "migrate")["stdout"].strip().splitlines()[-1])
             results["machine"][f"{vendor}_version"] = info["server"]
             for n in sizes:
-                run = bench_size(env, vendor, n, args)
+                bench = bench_cli_only if args.cli_only else bench_size
+                run = bench(env, vendor, n, args)
                 results["runs"].append(run)
                 print_table(run, results["machine"][f"{vendor}_version"])
     if len(sizes) > 1:
@@ -113,6 +113,16 @@ def _parser() -> argparse.ArgumentParser:
         "--beat-only",
         action="store_true",
         help="only the cold apply (to fill the tables) and beat's reload, both schedulers",
+    )
+    parser.add_argument(
+        "--cli-only",
+        action="store_true",
+        help="only the end-to-end commands (#17) and django-celery-beat's cold import",
+    )
+    parser.add_argument(
+        "--before",
+        metavar="REF",
+        help="also run the end-to-end commands with the syncer of this git ref (same run)",
     )
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each quick scenario (median; default 3)"
@@ -209,34 +219,82 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def timed_process(env: dict[str, str], command: list[str]) -> float:
-    start = time.perf_counter()
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"bench: {' '.join(command)} failed ({completed.returncode})")
-    return elapsed
+TIME = "/usr/bin/time"  # GNU time: the command's own peak RSS (see ``cli``)
+
+
+def cli(
+    env: dict[str, str], command: list[str], *, ok: tuple[int, ...] = (0,), keep: Path | None = None
+) -> dict[str, Any]:
+    """The real command in its own process: wall seconds, the process's CPU seconds (user +
+    system) and its peak RSS; stdout goes to ``keep`` (else nowhere).
+
+    Through GNU time when there is one: a process forked from this one starts with this one's
+    pages (the generated tasks: ~100 MB at 100,000) and Linux counts them in its peak RSS
+    (``ru_maxrss`` survives ``exec``); forked from ``time``, it starts with a few MB."""
+    usage_file = Path(tempfile.mkstemp(prefix="bench-time-")[1])
+    wrapped = os.path.exists(TIME)
+    if wrapped:
+        command = [TIME, "-q", "-f", "%e %U %S %M", "-o", str(usage_file), *command]
+    out = open(keep, "w", encoding="utf-8") if keep else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.PIPE)
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        measured = usage_file.read_text(encoding="utf-8").split() if wrapped else []
+    finally:
+        if keep:
+            out.close()  # type: ignore[union-attr]
+        usage_file.unlink(missing_ok=True)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in ok:
+        sys.stderr.write(errors.decode(errors="replace"))
+        raise SystemExit(f"bench: {' '.join(command)} failed ({process.returncode})")
+    cpu, rss_kb = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    if measured:
+        cpu, rss_kb = float(measured[1]) + float(measured[2]), int(measured[3])
+    return {
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "peak_rss_mb": rss_kb / 1024,
+        "exit_code": process.returncode,
+        "stderr_lines": errors.count(b"\n"),
+    }
+
+
+def cli_median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    result = median_of(runs)
+    result["runs_cpu_seconds"] = [round(r["cpu_seconds"], 3) for r in runs]
+    return result
 
 
 # --- one size ----------
 
 
+def _new_run(
+    env: dict[str, str], vendor: str, n: int, title: str
+) -> tuple[dict[str, Any], Path, Any]:
+    """The record of one database and N, the N tasks' files written, and the function that
+    records (and prints) each step's result."""
+    files = Path(env["BENCH_WORKDIR"]) / "schedules"
+    run: dict[str, Any] = {"database": vendor, "tasks": n, "results": {}}
+
+    def step(label: str, result: dict[str, Any]) -> None:
+        run["results"][label] = result
+        print(f"   {label:<22} {result['seconds']:9.3f} s", flush=True)
+
+    print(f"-- {vendor}, {n:,} tasks{title}", flush=True)
+    run["files"], run["yaml_lines"] = generate.write_files(files, generate.tasks(n))
+    return run, files, step
+
+
 def bench_size(
     env: dict[str, str], vendor: str, n: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    workdir = Path(env["BENCH_WORKDIR"])
-    files = workdir / "schedules"
-    run: dict[str, Any] = {"database": vendor, "tasks": n, "results": {}}
+    run, files, step = _new_run(env, vendor, n, "")
     results = run["results"]
-
-    def step(label: str, result: dict[str, Any]) -> None:
-        results[label] = result
-        print(f"   {label:<22} {result['seconds']:9.3f} s", flush=True)
-
-    print(f"-- {vendor}, {n:,} tasks", flush=True)
-    count, lines = generate.write_files(files, generate.tasks(n))
-    run["files"], run["yaml_lines"] = count, lines
     on_files = ("--files", str(files))
     step("cold", measure(env, "syncer-apply", *on_files, "--reset"))
     if args.beat_only:
@@ -250,13 +308,7 @@ def bench_size(
         assert result["writes"] == 0 and not result["written"], (label, result)
     step("health_timeline", measure(env, "health-timeline", *on_files))
 
-    tiny = workdir / "tiny"
-    tiny.mkdir(exist_ok=True)
-    (tiny / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    startup = [timed_process(env, [SYNCER, "validate", str(tiny)]) for _ in _r(args)]
-    step("cli_startup", {"seconds": statistics.median(startup), "runs_seconds": startup})
-    cli = [timed_process(env, [SYNCER, "apply", str(files)]) for _ in _r(args)]
-    step("cli_noop_apply", {"seconds": statistics.median(cli), "runs_seconds": cli})
+    _cli_steps(env, files, n, args, step, cold=False)
 
     generate.write_files(files, generate.tasks(n, "changed"))
     step("change_1pct", measure(env, "syncer-apply", "--files", str(files)))
@@ -285,6 +337,95 @@ def bench_size(
 _BASELINES: dict[tuple[str, int], dict[str, Any]] = {}  # (database, N) -> results, run once
 
 
+def _cli_steps(
+    env: dict[str, str], files: Path, n: int, args: argparse.Namespace, step: Any, *, cold: bool
+) -> None:
+    """Issue #17: what a user or a CI job waits for, the real ``syncer`` command from start to
+    exit (interpreter, imports, Django, the Celery app, the work, the output): wall and CPU
+    seconds and peak RSS of its process. ``cold``: first a cold apply with the text plan (kept
+    and checked: every task listed), which leaves the tables full for the no-op runs. With
+    ``--before REF`` each command also runs with the syncer of REF, in the same run."""
+    workdir = Path(env["BENCH_WORKDIR"])
+    # DEBUG off, as where the commands run for real: with it on, Django keeps the text of every
+    # statement (the bulk payloads too: ~100 MB more peak RSS at 100,000 tasks).
+    env = dict(env, DEBUG="0", SECRET_KEY=env.get("SECRET_KEY") or "bench-only-not-secret")
+    tiny = workdir / "tiny"
+    tiny.mkdir(exist_ok=True)
+    (tiny / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    variants = [("", env)]
+    if args.before:
+        variants.append(("_before", dict(env, PYTHONPATH=str(before_tree(args.before, workdir)))))
+    text = workdir / "cold-apply.txt"
+
+    def measured(label: str, command: list[str], cold: bool = False) -> None:
+        # The variants alternate run by run, so that a busy moment of the machine hits both.
+        runs: dict[str, list[dict[str, Any]]] = {suffix: [] for suffix, _ in variants}
+        for _ in _r(args):
+            for suffix, variant in variants:
+                if cold:
+                    worker(env, "reset")
+                runs[suffix].append(cli(variant, command, keep=text if cold else None))
+                if cold:
+                    _check_cold_output(text, n)
+        for suffix, _ in variants:
+            step(label + suffix, cli_median(runs[suffix]))
+
+    if cold:
+        measured("cli_cold_apply", [SYNCER, "apply", "--no-color", str(files)], cold=True)
+    # --detailed-exitcode: exit 2 (a failed step) if there were anything to change
+    measured("cli_noop_apply", [SYNCER, "apply", "--detailed-exitcode", str(files)])
+    measured("cli_noop_plan", [SYNCER, "plan", "--detailed-exitcode", str(files)])
+    measured("cli_startup", [SYNCER, "validate", str(tiny)])
+    measured("cli_startup_skip", [SYNCER, "validate", "--skip-task-check", str(tiny)])
+
+
+def _check_cold_output(text: Path, n: int) -> None:
+    """Complete output: every task listed with its previews, the summary, the outcome."""
+    created = previews = 0
+    last = ""
+    with open(text, encoding="utf-8") as lines:
+        for line in lines:
+            created += line.startswith("  + create ")
+            previews += line.startswith("        runs after (counted from the apply)")
+            last = line if line.strip() else last
+    assert created == n and previews == n, (created, previews, n)
+    assert last.strip() == "Applied.", last
+
+
+def before_tree(ref: str, workdir: Path) -> Path:
+    """The ``syncer`` package of git ref ``ref``, extracted once under the work directory (put
+    first on PYTHONPATH, it wins over the installed, editable one)."""
+    target = workdir / f"before-{ref.replace('/', '_')}"
+    if not (target / "syncer").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "syncer"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def bench_cli_only(env: dict[str, str], vendor: str, n: int, args: argparse.Namespace) -> dict:
+    """``--cli-only``: the end-to-end commands at N, and django-celery-beat's import of the same
+    tasks (``update_from_dict``, cold) at min(N, --baseline-max), in the same run."""
+    run, files, step = _new_run(env, vendor, n, ", end to end")
+    run["cli_only"] = True
+    _cli_steps(env, files, n, args, step, cold=True)
+    if not args.skip_baselines:
+        base_n = min(n, args.baseline_max)
+        run["baseline_tasks"] = base_n
+        done = _BASELINES.setdefault((vendor, base_n), {})
+        if "dcb_cold" not in done:
+            done["dcb_cold"] = measure(env, "dcb", "--tasks", str(base_n), "--reset")
+        step("dcb_cold", done["dcb_cold"])
+        if base_n != n:  # the syncer's cold apply at the baseline's N too, for the ratio
+            generate.write_files(files, generate.tasks(base_n))
+            worker(env, "reset")
+            command = [SYNCER, "apply", "--no-color", str(files)]
+            step("cli_cold_apply_at_baseline_n", cli(env, command))
+    return run
+
+
 def _beat_steps(
     env: dict[str, str], on_files: tuple[str, str], args: argparse.Namespace, step: Any
 ) -> None:
@@ -307,8 +448,17 @@ ROWS = (
     ("change_1pct", "syncer: apply, 1% of tasks changed"),
     ("delete_1pct", "syncer: apply, 1% of tasks deleted"),
     ("parse", "syncer: YAML load + validation only"),
+    ("cli_cold_apply", "CLI cold `syncer apply`, text output, end to end"),
+    ("cli_cold_apply_before", "  the same, before"),
+    ("cli_noop_apply", "CLI no-op `syncer apply --detailed-exitcode`"),
+    ("cli_noop_apply_before", "  the same, before"),
+    ("cli_noop_plan", "CLI no-op `syncer plan --detailed-exitcode`"),
+    ("cli_noop_plan_before", "  the same, before"),
     ("cli_startup", "CLI start-up (syncer validate, 1 task)"),
-    ("cli_noop_apply", "CLI no-op `syncer apply`, end to end"),
+    ("cli_startup_before", "  the same, before"),
+    ("cli_startup_skip", "CLI start-up (validate --skip-task-check)"),
+    ("cli_startup_skip_before", "  the same, before"),
+    ("cli_cold_apply_at_baseline_n", "CLI cold `syncer apply` at the baseline's N"),
     ("beat_reload_syncer", "beat: 1-task apply -> live, syncer.beat"),
     ("beat_reload_dcb", "beat: 1-task apply -> live, DatabaseScheduler"),
     ("floor", "floor: bare bulk_create, 1 transaction"),
@@ -362,6 +512,36 @@ def print_table(run: dict[str, Any], version: str) -> None:
 
 
 def compute_ratios(run: dict[str, Any]) -> dict[str, float]:
+    ratios = cli_ratios(run)
+    if "cold" in run["results"]:
+        ratios.update(_worker_ratios(run))
+    return ratios
+
+
+def cli_ratios(run: dict[str, Any]) -> dict[str, float]:
+    """End to end (#17): django-celery-beat's cold import / the real cold ``syncer apply`` (wall
+    and CPU seconds), and each command before / now (``--before``)."""
+    results, n = run["results"], run["tasks"]
+    base_n = run.get("baseline_tasks", n)
+    ratios: dict[str, float] = {}
+    cold = results.get("cli_cold_apply_at_baseline_n", results.get("cli_cold_apply"))
+    if cold is not None and "dcb_cold" in results:
+        suffix = f" (both at {base_n:,})" if base_n != n else ""
+        dcb = results["dcb_cold"]
+        ratios[f"dcb update_from_dict cold / CLI cold syncer apply{suffix}"] = (
+            dcb["seconds"] / cold["seconds"]
+        )
+        ratios[f"  the same in CPU seconds{suffix}"] = dcb["cpu_seconds"] / cold["cpu_seconds"]
+    for key in ("cli_cold_apply", "cli_noop_apply", "cli_noop_plan", "cli_startup"):
+        for name in (key, f"{key}_skip"):
+            if name in results and f"{name}_before" in results:
+                before, now = results[f"{name}_before"], results[name]
+                ratios[f"{name}: before / now, wall"] = before["seconds"] / now["seconds"]
+                ratios[f"{name}: before / now, CPU"] = before["cpu_seconds"] / now["cpu_seconds"]
+    return ratios
+
+
+def _worker_ratios(run: dict[str, Any]) -> dict[str, float]:
     results, n = run["results"], run["tasks"]
     base_n = run.get("baseline_tasks", n)
     cold = results["cold"]["seconds"]
@@ -392,6 +572,8 @@ def compute_ratios(run: dict[str, Any]) -> dict[str, float]:
 
 
 def print_growth(runs: list[dict[str, Any]]) -> None:
+    if all(run.get("cli_only") for run in runs):
+        return
     print("\nstatements per operation by N (do they grow with N?)")
     keys = ("cold", "noop_plan", "noop_apply", "change_1pct", "delete_1pct", "floor")
     keys += ("beat_reload_syncer", "beat_reload_dcb")

@@ -4,7 +4,7 @@
     python bench/watch_latency.py --database-url postgres://postgres@127.0.0.1:5432/some_db \\
         --saves 50 --tasks 1000
 
-A real `syncer watch` process (default options: 0.3 s debounce) watches a temporary directory
+A real `syncer watch` process (default options: 0.1 s debounce) watches a temporary directory
 holding one file of N tasks; each round rewrites the file with a new interval for one task (an
 editor-style save: write a temporary file, rename it over) and polls the database every 2 ms until
 the row has the new value. Reported: median, p90 and max of save -> committed, in seconds, and
@@ -63,7 +63,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="an EMPTY database (default: a temporary SQLite)")
     parser.add_argument("--saves", type=int, default=30)
     parser.add_argument("--tasks", type=int, default=100)
-    parser.add_argument("--debounce", type=float, default=0.3)
+    parser.add_argument("--debounce", type=float, default=0.1)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:

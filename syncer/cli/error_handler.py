@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from syncer.core import render
 from syncer.core.errors import SyncerError, ValidationFailed
 from syncer.core.escape import escape
 
@@ -37,6 +36,8 @@ def boundary(args: argparse.Namespace) -> Iterator[Exit]:
     try:
         yield outcome
     except ValidationFailed as exc:
+        from syncer.core import render  # the plan's renderer: imported only to report
+
         if as_json:
             sys.stdout.write(render.problems_json(exc.problems))
         else:

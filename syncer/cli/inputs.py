@@ -36,7 +36,7 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
 
     Lints are warnings (kept in ``desired.problems``); with ``--strict`` they are errors too.
     """
-    pipeline = Pipeline(project.context(check_tasks=check_tasks))
+    pipeline = Pipeline(project.context(check_tasks=check_tasks), keep=False)  # used once
     now = datetime.now(UTC)
     loaded = pipeline.load(paths(args), now)
     errors = loaded.errors

@@ -308,9 +308,9 @@ def _watch_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     watch.add_argument(
         "--debounce",
         type=float,
-        default=0.3,
+        default=0.1,
         metavar="SECONDS",
-        help="wait for this much quiet after a file event (default 0.3)",
+        help="wait for this much quiet after a file event (default 0.1)",
     )
     watch.add_argument(
         "--poll-interval",

@@ -37,12 +37,48 @@ class _Tables:
     ends: list[int]
     scripts: list[frozenset[str]]
     names: dict[str, str]
-    # ASCII names (nearly all) without str.translate's slow path for multi-character results:
-    # one bytes.translate for the one-to-one prototypes, a replace for each longer ASCII one.
-    # (Prototypes are never mapped further, so the order does not matter.)
-    ascii_one: bytes
-    ascii_longer: tuple[tuple[bytes, bytes], ...]
-    ascii_not_ascii: frozenset[str]  # ASCII characters whose prototype is not ASCII ("%")
+
+
+# The prototypes of ASCII characters (the generated table's entries below 0x80; a test keeps them
+# equal): skeletons of ASCII names (nearly all) need no more, and the whole table takes a tenth
+# of a second to import, a quarter of a command's start-up.
+ASCII_PROTOTYPES: dict[int, str] = {
+    0x22: "''",
+    0x25: "\u00ba/\u2080",
+    0x30: "O",
+    0x31: "l",
+    0x49: "l",
+    0x60: "'",
+    0x6D: "rn",
+    0x7C: "l",
+}
+
+
+@dataclass(frozen=True)
+class _AsciiTables:
+    """ASCII names without str.translate's slow path for multi-character results: one
+    bytes.translate for the one-to-one prototypes, a replace for each longer ASCII one.
+    (Prototypes are never mapped further, so the order does not matter.)"""
+
+    one: bytes
+    longer: tuple[tuple[bytes, bytes], ...]
+    not_ascii: frozenset[str]  # ASCII characters whose prototype is not ASCII ("%")
+
+
+@cache
+def _ascii_tables() -> _AsciiTables:
+    ascii = {chr(k): v for k, v in ASCII_PROTOTYPES.items()}
+    one = bytearray(range(256))
+    for char, prototype in ascii.items():
+        if len(prototype) == 1 and prototype.isascii():
+            one[ord(char)] = ord(prototype)
+    return _AsciiTables(
+        one=bytes(one),
+        longer=tuple(
+            (c.encode(), p.encode()) for c, p in ascii.items() if len(p) > 1 and p.isascii()
+        ),
+        not_ascii=frozenset(c for c, p in ascii.items() if not p.isascii()),
+    )
 
 
 @cache
@@ -55,22 +91,12 @@ def _tables() -> _Tables:
             found.update(_AUGMENTED.get(code, ()))
         return frozenset(found)
 
-    ascii = {chr(k): v for k, v in data.PROTOTYPES.items() if k < 0x80}
-    one = bytearray(range(256))
-    for char, prototype in ascii.items():
-        if len(prototype) == 1 and prototype.isascii():
-            one[ord(char)] = ord(prototype)
     return _Tables(
         prototypes=data.PROTOTYPES,
         starts=[first for first, _, _ in data.SCRIPTS],
         ends=[last for _, last, _ in data.SCRIPTS],
         scripts=[augmented(codes) for _, _, codes in data.SCRIPTS],
         names=data.SCRIPT_NAMES,
-        ascii_one=bytes(one),
-        ascii_longer=tuple(
-            (c.encode(), p.encode()) for c, p in ascii.items() if len(p) > 1 and p.isascii()
-        ),
-        ascii_not_ascii=frozenset(c for c, p in ascii.items() if not p.isascii()),
     )
 
 
@@ -78,14 +104,15 @@ def skeleton(text: str) -> str:
     """UTS #39's skeleton: NFD, each character replaced by its prototype, NFD again. (Its step
     "remove Default_Ignorable_Code_Point characters" has nothing to remove in a task name: the
     name rule refuses them.)"""
-    tables = _tables()
-    if text.isascii() and tables.ascii_not_ascii.isdisjoint(text):  # NFD changes no ASCII
-        data = text.encode().translate(tables.ascii_one)
-        for char, prototype in tables.ascii_longer:
-            data = data.replace(char, prototype)
-        return data.decode()
+    if text.isascii():
+        fast = _ascii_tables()
+        if fast.not_ascii.isdisjoint(text):  # NFD changes no ASCII
+            data = text.encode().translate(fast.one)
+            for char, prototype in fast.longer:
+                data = data.replace(char, prototype)
+            return data.decode()
     nfd = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFD", nfd.translate(tables.prototypes))
+    return unicodedata.normalize("NFD", nfd.translate(_tables().prototypes))
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Largest first: the stored period is the largest one that divides the duration exactly.
 PERIOD_MICROSECONDS: dict[str, int] = {
@@ -57,6 +58,7 @@ def parse_duration(value: object) -> int:
     return total
 
 
+@lru_cache(maxsize=4096)  # thousands of tasks share a few dozen spellings
 def _parse_text(text: str) -> int:
     stripped = text.strip()
     if re.fullmatch(r"[+-]?\d+", stripped):

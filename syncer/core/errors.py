@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from syncer.core.escape import escape
@@ -39,6 +40,9 @@ class Problem:
     task: str | None = None
     field: str | None = None
     severity: str = "error"  # "error" or "warning"
+    # What this problem says that others say too about other tasks (a DST transition that many
+    # crons hit): text output shows one line per group (``syncer.core.render``); JSON every one.
+    group: str | None = dataclasses.field(default=None, compare=False)
 
     def __str__(self) -> str:
         """One line whatever the input: the path, the field and a message quoting a value are

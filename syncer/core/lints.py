@@ -25,13 +25,20 @@ def lint(desired: Desired, now: datetime) -> list[Problem]:
     problems: list[Problem] = []
     for task in desired.tasks.values():
         key = task.state.schedule
-        for field, message in kind_of(key).lints(key, now):
+        for field, message, *group in kind_of(key).lints(key, now):
             where = task.location_of(field)
             if field == "timezone" and where == task.source:
                 # the default time zone: point at the schedule key
                 where = task.location_of(kind_of(key).spec_key)
             problems.append(
-                Problem(where, message, task=task.state.name, field=field, severity="warning")
+                Problem(
+                    where,
+                    message,
+                    task=task.state.name,
+                    field=field,
+                    severity="warning",
+                    group=group[0] if group else None,
+                )
             )
     problems.extend(_bool_words(desired))
     problems.extend(_look_alike_names(desired))

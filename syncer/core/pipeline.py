@@ -10,7 +10,7 @@ load would be noise).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,32 +37,40 @@ class Loaded:
 
 
 class Pipeline:
-    def __init__(self, context: Context) -> None:
+    """``keep``: remember the parsed documents for the next ``load`` (the daemon). Without it
+    (a command that loads once), each file is parsed, built and let go before the next is
+    read: the documents of all files are never in memory together (~2 KB a task)."""
+
+    def __init__(self, context: Context, *, keep: bool = True) -> None:
         self.context = context
+        self.keep = keep
         self._parsed: dict[tuple[str, str], SourceFile | Problem] = {}
 
     def load(self, paths: Sequence[str], now: datetime) -> Loaded:
         found, problems = discover(paths)
         digest = hashlib.sha256()
-        sources: list[SourceFile] = []
         used: dict[tuple[str, str], SourceFile | Problem] = {}
         limits = self.context.limits
-        for path in found:
-            name = str(path)
-            content = read_file(path, limits)
-            if isinstance(content, Problem):
-                problems.append(content)
-                continue
-            key = (name, hashlib.sha256(content).hexdigest())
-            digest.update(f"{key[0]}\0{key[1]}\0".encode())
-            parsed = self._parsed.get(key) or parse_file(name, content, limits)
-            used[key] = parsed
-            if isinstance(parsed, Problem):
-                problems.append(parsed)
-            else:
-                sources.append(parsed)
+
+        def sources() -> Iterator[SourceFile]:
+            for path in found:
+                name = str(path)
+                content = read_file(path, limits)
+                if isinstance(content, Problem):
+                    problems.append(content)
+                    continue
+                key = (name, hashlib.sha256(content).hexdigest())
+                digest.update(f"{key[0]}\0{key[1]}\0".encode())
+                parsed = self._parsed.get(key) or parse_file(name, content, limits)
+                if self.keep:
+                    used[key] = parsed
+                if isinstance(parsed, Problem):
+                    problems.append(parsed)
+                else:
+                    yield parsed
+
+        desired = build(sources(), self.context)
         self._parsed = used  # forget files that are gone or changed
-        desired = build(sources, self.context)
         desired.problems[:0] = problems
         if not desired.errors:
             desired.problems.extend(lint(desired, now))

@@ -59,6 +59,9 @@ class LedgerEntry:
     revision: str = ""  # of the apply that last wrote the entry
 
 
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
+
+
 @dataclass(frozen=True)
 class Owned:
     """A live row that another scope owns: the plan leaves it alone and says so."""
@@ -180,13 +183,24 @@ class Plan:
         refreshes, and the scope they are recorded in (left out for the default scope, so that
         checksums made before scopes existed still match). Previews are not in it: they move
         with the clock."""
-        payload: dict[str, Any] = {
-            "changes": [_checksummed(c) for c in self.changes],
-            "ledger_refresh": [refresh.to_json() for refresh in self.ledger_refresh],
-        }
+        # The SHA-256 of json.dumps({"changes": [...], "ledger_refresh": [...], "scope": ...},
+        # sort_keys=True), fed change by change: the same text, without holding every change's
+        # JSON at once (hundreds of MB at 100,000 tasks).
+        digest = hashlib.sha256()
+        parts: list[tuple[str, list[Any] | Any]] = [
+            ("changes", (_checksummed(c) for c in self.changes)),
+            ("ledger_refresh", (refresh.to_json() for refresh in self.ledger_refresh)),
+        ]
+        digest.update(b"{")
+        for index, (key, items) in enumerate(parts):
+            digest.update(f'{", " if index else ""}"{key}": ['.encode())
+            for number, item in enumerate(items):
+                digest.update(((", " if number else "") + _sorted_json(item)).encode())
+            digest.update(b"]")
         if self.scope != DEFAULT_SCOPE:
-            payload["scope"] = self.scope
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+            digest.update(f', "scope": {_sorted_json(self.scope)}'.encode())
+        digest.update(b"}")
+        return digest.hexdigest()
 
     def to_json(self) -> dict[str, Any]:
         return {

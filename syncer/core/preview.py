@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,20 +33,30 @@ class Preview:
         }
 
     def lines(self, label: str) -> list[str]:
-        if not self.enabled:
-            return [f"{label}: {self.description} (disabled: no runs)"]
-        out = [f"{label}: {self.description}"]
-        tz = ZoneInfo(self.timezone)
-        for t in self.next_runs:
-            utc = f"{_stamp(t)} UTC"
-            if self.timezone == "UTC":
-                out.append(f"    {utc}")
-            else:
-                local = t.astimezone(tz)
-                out.append(f"    {_stamp(local)} {local:%Z} ({self.timezone})  =  {utc}")
-        if not self.next_runs:
-            out.append("    (no run in the foreseeable future)")
-        return out
+        return list(_lines(self, label))
+
+
+@lru_cache(maxsize=4096)
+def _lines(preview: Preview, label: str) -> tuple[str, ...]:
+    """Once per distinct preview: the tasks of a plan share a few dozen schedules."""
+    return tuple(_format_lines(preview, label))
+
+
+def _format_lines(preview: Preview, label: str) -> list[str]:
+    if not preview.enabled:
+        return [f"{label}: {preview.description} (disabled: no runs)"]
+    out = [f"{label}: {preview.description}"]
+    tz = ZoneInfo(preview.timezone)
+    for t in preview.next_runs:
+        utc = f"{_stamp(t)} UTC"
+        if preview.timezone == "UTC":
+            out.append(f"    {utc}")
+        else:
+            local = t.astimezone(tz)
+            out.append(f"    {_stamp(local)} {local:%Z} ({preview.timezone})  =  {utc}")
+    if not preview.next_runs:
+        out.append("    (no run in the foreseeable future)")
+    return out
 
 
 def _stamp(t: datetime) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby
 
 from syncer.core.errors import Problem
-from syncer.core.escape import escape_lines
+from syncer.core.escape import escape, escape_lines
 from syncer.core.plan import Action, Change, Plan
 from syncer.core.preview import ChangePreview
 from syncer.core.state import COMPARED_FIELDS, DEFAULTS
@@ -249,8 +249,37 @@ def plan_json(plan: Plan, previews: Previews | None = None, load: Load | None = 
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
+# Tasks named on the one line of a group of problems (the JSON form lists every one).
+GROUP_SHOWN = 3
+
+
 def problems_text(problems: Iterable[Problem]) -> str:
-    return "".join(f"{problem}\n" for problem in problems)
+    """One line per problem, except that the problems of one group (the same DST transition
+    hit by many crons) share one line at the place of the first: the group's message, the count,
+    and the first tasks with their positions."""
+    listed = list(problems)
+    members: dict[tuple[str, str], list[Problem]] = {}
+    for problem in listed:
+        if problem.group is not None:
+            members.setdefault((problem.group, problem.severity), []).append(problem)
+    lines = []
+    for problem in listed:
+        group = members.get((problem.group, problem.severity)) if problem.group else None
+        if group is None or len(group) == 1:
+            lines.append(f"{problem}\n")
+        elif group[0] is problem:
+            lines.append(_group_line(group))
+    return "".join(lines)
+
+
+def _group_line(group: list[Problem]) -> str:
+    first = group[0]
+    named = ", ".join(f"{p.task!r} ({p.location})" for p in group[:GROUP_SHOWN])
+    more = f", and {len(group) - GROUP_SHOWN} more" if len(group) > GROUP_SHOWN else ""
+    field = f"{first.field}: " if first.field else ""
+    kind = "warning: " if first.severity == "warning" else ""
+    text = f"{first.location}: {field}{kind}{first.group}: {len(group)} tasks: {named}{more}"
+    return escape(text) + "\n"
 
 
 def problems_json(problems: Iterable[Problem]) -> str:

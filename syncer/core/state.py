@@ -19,7 +19,14 @@ if TYPE_CHECKING:
 
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _canonical_encode(value)
+
+
+# One encoder (json.dumps with options makes a new one per call): every JSON column of every row
+# read goes through it.
+_canonical_encode = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False
+).encode
 
 
 def iso(value: datetime | None) -> str | None:
@@ -53,18 +60,20 @@ class TaskState:
     grace: timedelta | None = None  # run health: how late a run may start (None: the default)
 
     def to_json(self) -> dict[str, Any]:
+        # Twice per task in an apply (the ledger's applied_state, the plan's checksum): by the
+        # field names computed once, and each JSON column parsed once.
         out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "schedule":
+        for name in _NAMES:
+            value = getattr(self, name)
+            if name in JSON_FIELDS:
+                value = _json_value(value)
+            elif name == "schedule":
                 value = value.to_json()
-            elif f.name in JSON_FIELDS:
-                value = json.loads(value) if _is_json(value) else value
             elif isinstance(value, datetime):
                 value = iso(value)
             elif isinstance(value, timedelta):
                 value = value.total_seconds()
-            out[f.name] = value
+            out[name] = value
         return out
 
     def display(self, name: str) -> str:
@@ -103,9 +112,16 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _is_json(text: str) -> bool:
+_NAMES: tuple[str, ...] = tuple(f.name for f in fields(TaskState))
+
+
+def _json_value(text: str) -> Any:
+    """A JSON column as its value (a text that is not JSON stays text)."""
+    if text == "[]":
+        return []
+    if text == "{}":
+        return {}
     try:
-        json.loads(text)
+        return json.loads(text)
     except ValueError:
-        return False
-    return True
+        return text

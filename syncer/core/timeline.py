@@ -9,7 +9,7 @@ UTC, counted from the window's start rounded down to the minute.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,7 +37,9 @@ class Timeline:
     end: datetime  # exclusive
     by: str = "queue"  # what a group is: "queue" or "task"
     minutes: dict[int, Counter[str]] = field(default_factory=dict)  # minute index -> runs
-    names: dict[tuple[int, str], list[str]] = field(default_factory=dict)  # a few, for herds
+    # Each runner with the minutes it runs in, in the order added: the names of a minute's tasks
+    # are looked up only for the minutes a message names (a herd), not kept for every minute.
+    runners: list[tuple[Runner, Container[int]]] = field(default_factory=list)
 
     @classmethod
     def over(cls, start: datetime, window: timedelta, by: str = "queue") -> Timeline:
@@ -53,10 +55,15 @@ class Timeline:
 
     def add_times(self, times: Iterable[datetime], runner: Runner) -> None:
         """Runs at these instants (those outside the window are left out)."""
+        span = (self.end - self.start).total_seconds()
+        indices = []
         for moment in times:
             offset = (moment - self.start).total_seconds()
-            if 0 <= offset < (self.end - self.start).total_seconds():
-                self._add(int(offset // 60), runner, 1)
+            if 0 <= offset < span:
+                indices.append(int(offset // 60))
+        for index in indices:
+            self._add(index, runner.group, runner.count)
+        self.runners.append((runner, indices))
 
     def add_periodic(self, first: datetime, period: timedelta, runner: Runner) -> None:
         """Runs at ``first + k * period`` (k >= 0) within the window, by arithmetic: run by run
@@ -69,22 +76,37 @@ class Timeline:
             return
         if offset < 0:  # the first run inside the window
             offset += _ceil_div(-offset, step) * step
+        group, count = runner.group, runner.count
         if step >= 60:
-            for k in range(_ceil_div(span - offset, step)):
-                self._add(int((offset + k * step) // 60), runner, 1)
+            minutes = _Runs(offset, step, _ceil_div(span - offset, step))
+            for k in range(minutes.count):
+                self._add(int((offset + k * step) // 60), group, count)
+            self.runners.append((runner, minutes))
             return
-        for index in range(int(offset // 60), int(span // 60) + 1):
+        first_index, last_index = int(offset // 60), int(span // 60)
+        for index in range(first_index, last_index + 1):
             low, high = max(index * 60.0, offset), min((index + 1) * 60.0, span)
             if low < high:  # the runs offset + k * step in [low, high)
                 runs = _ceil_div(high - offset, step) - _ceil_div(low - offset, step)
                 if runs > 0:
-                    self._add(index, runner, runs)
+                    self._add(index, group, runs * count)
+        self.runners.append((runner, range(first_index, last_index + 1)))
 
-    def _add(self, index: int, runner: Runner, runs: int) -> None:
-        self.minutes.setdefault(index, Counter())[runner.group] += runs * runner.count
-        names = self.names.setdefault((index, runner.group), [])
-        if len(names) < 5:
-            names.extend(runner.names[: 5 - len(names)])
+    def _add(self, index: int, group: str, runs: int) -> None:
+        groups = self.minutes.get(index)
+        if groups is None:
+            groups = self.minutes[index] = Counter()
+        groups[group] += runs
+
+    def names_at(self, index: int, group: str, limit: int = 5) -> tuple[str, ...]:
+        """Some of the tasks that run in minute ``index`` of ``group``, in the order added."""
+        names: list[str] = []
+        for runner, indices in self.runners:
+            if runner.group == group and index in indices:
+                names.extend(runner.names[: limit - len(names)])
+                if len(names) >= limit:
+                    break
+        return tuple(names)
 
     def peaks(self, per_group: int = PEAKS_PER_GROUP) -> list[dict[str, Any]]:
         """The busiest minutes of each group, busiest group first."""
@@ -102,7 +124,7 @@ class Timeline:
     def herds(self, threshold: int) -> list[Herd]:
         """Minutes in which more than ``threshold`` runs of one group start."""
         found = [
-            Herd(self.minute(index), group, runs, tuple(self.names.get((index, group), ())))
+            Herd(self.minute(index), group, runs, index)
             for index, groups in sorted(self.minutes.items())
             for group, runs in groups.items()
             if runs > threshold
@@ -148,7 +170,23 @@ class Herd:
     minute: datetime
     group: str
     runs: int
-    names: tuple[str, ...]
+    index: int  # of the minute in its timeline (``Timeline.names_at``)
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """The minutes of ``count`` runs ``offset + k * step`` seconds into the window, a minute or
+    more apart: which minutes, by arithmetic (a week of an hourly task is 168 of them)."""
+
+    offset: float
+    step: float
+    count: int
+
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int):
+            return False
+        k = max(_ceil_div(index * 60 - self.offset, self.step), 0)  # the first run from it on
+        return k < self.count and int((self.offset + k * self.step) // 60) == index
 
 
 def _ceil_div(a: float, b: float) -> int:
@@ -173,15 +211,16 @@ def herd_warnings(
         worst = max(herds, key=lambda h: (h.runs, -h.minute.timestamp()))
         others = len(herds) - 1
         more = f" (and {others} more minute{'s' if others != 1 else ''} of the window)"
-        names = ", ".join(worst.names)
+        found = timeline.names_at(worst.index, group)
+        names = ", ".join(found)
         out.append(
             Problem(
-                where(worst.names[0]) if worst.names else Location("."),
+                where(found[0]) if found else Location("."),
                 f"{worst.runs} runs start on {timeline.by} {group!r} in the minute of "
                 f"{worst.minute:%Y-%m-%d %H:%M} UTC{more if others else ''}, more than "
                 f"{threshold} (SYNCER_HERD_THRESHOLD): {names}, ... Spread them: a `jitter:` "
                 "(with the companion scheduler, syncer.beat:Scheduler), or other cron minutes",
-                task=worst.names[0] if worst.names else None,
+                task=found[0] if found else None,
                 field="schedule",
                 severity="warning",
             )

@@ -40,7 +40,7 @@ class Options:
     paths: list[str]
     resync_interval: float = 60.0
     self_heal: bool = True
-    debounce: float = 0.3
+    debounce: float = 0.1  # an editor's save is a burst of events within milliseconds
     poll_interval: float = 2.0
     max_backoff: float = 60.0
     standby_poll: float = 2.0

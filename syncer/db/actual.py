@@ -48,11 +48,17 @@ class Snapshot:
 
 def read_snapshot() -> Snapshot:
     snapshot = Snapshot()
+    # Thousands of rows share a few hundred schedule rows: each one's key is built once.
+    schedules: dict[tuple[Any, ...], tuple[ScheduleKey, tuple[str, int] | None]] = {}
     for row in PeriodicTask.objects.values_list(*_TASK_COLUMNS, *_SCHEDULE_COLUMNS).iterator(
         chunk_size=5000
     ):
         values = dict(zip(_TASK_COLUMNS, row[: len(_TASK_COLUMNS)], strict=True))
-        schedule, schedule_id = _schedule(row[len(_TASK_COLUMNS) :])
+        columns = row[len(_TASK_COLUMNS) :]
+        known = schedules.get(columns)
+        if known is None:
+            known = schedules[columns] = _schedule(columns)
+        schedule, schedule_id = known
         name = values["name"]
         snapshot.ids[name] = values["id"]
         snapshot.schedule_ids[name] = schedule_id

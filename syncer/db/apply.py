@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError
 from django.utils import timezone
@@ -295,14 +296,16 @@ def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Aud
     if not entries:
         return
     bulk.delete(ManagedTask, "task_id", [ids[entry.name] for entry in entries])
-    rows = []
-    for entry in entries:
-        state = entry.ledger_state if isinstance(entry, Change) else entry.state
-        assert state is not None and entry.source is not None
-        source = entry.source
-        row = (ids[entry.name], source.path, source.line, entry.spec_hash, audit.revision, now)
-        rows.append((*row, state.to_json(), plan.scope))
-    bulk.insert(ManagedTask, _LEDGER_COLUMNS, rows)
+
+    def rows() -> Iterator[tuple[Any, ...]]:  # one at a time: the applied states are large
+        for entry in entries:
+            state = entry.ledger_state if isinstance(entry, Change) else entry.state
+            assert state is not None and entry.source is not None
+            source = entry.source
+            row = (ids[entry.name], source.path, source.line, entry.spec_hash, audit.revision, now)
+            yield (*row, state.to_json(), plan.scope)
+
+    bulk.insert(ManagedTask, _LEDGER_COLUMNS, rows())
 
 
 _ROW_UPDATES = frozenset({Action.UPDATE, Action.ADOPT, Action.RENAME, Action.TAKE_OVER})

@@ -16,7 +16,7 @@ JSON columns); the model's fields give the SQL types. No signals, no ``save()``:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -27,7 +27,7 @@ from syncer.db import jsonrows
 def insert(
     model: type[models.Model],
     columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     returning: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """INSERT the rows (values in ``columns`` order); return the ``returning`` columns' values of
@@ -35,8 +35,10 @@ def insert(
 
     Without ``INSERT ... RETURNING`` (MySQL 8; MariaDB has it since 10.5) they are read back: the
     rows whose primary key is at least the first one this insert generated. That can include rows
-    another writer inserted meanwhile: pick yours by a value you inserted (a unique name)."""
-    if not rows:
+    another writer inserted meanwhile: pick yours by a value you inserted (a unique name).
+
+    ``rows`` may be a generator (each row built when it is encoded); then it must not be empty."""
+    if isinstance(rows, Sequence) and not rows:
         return []
     fields = _fields(model, columns)
     quote = connection.ops.quote_name

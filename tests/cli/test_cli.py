@@ -306,3 +306,13 @@ def test_the_plan_says_which_runs_start_at_once_and_which_the_policy_holds_back(
     assert "2 tasks will run AT ONCE after the apply: once, started" in text
     assert "django-celery-beat alone would run it at once" in text
     assert "first run: AT ONCE after the apply (a slot is already due)" in text
+
+
+def test_watch_waits_a_tenth_of_a_second_of_quiet_by_default():
+    """#17: an editor's save is a burst of events within milliseconds; 0.3 s of quiet was most of
+    the save -> committed latency of a small schedule."""
+    from syncer.cli.main import build_parser
+    from syncer.daemon.loop import Options
+
+    assert build_parser().parse_args(["watch"]).debounce == 0.1
+    assert Options(paths=["schedules"]).debounce == 0.1

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syncer.core import unicode_confusables, unicode_hidden
-from syncer.core.confusables import mixed_script, script_names, skeleton
+from syncer.core.confusables import ASCII_PROTOTYPES, mixed_script, script_names, skeleton
 from syncer.core.escape import HIDDEN_RE
 
 
@@ -84,3 +84,20 @@ def test_the_generated_tables_hold_every_hidden_character_this_python_knows():
     assert missing == []
     assert len(unicode_confusables.PROTOTYPES) > 6000
     assert unicode_confusables.PROTOTYPES[ord("\u0430")] == "a"
+
+
+def test_the_ascii_prototypes_are_the_generated_tables_ascii_entries():
+    # skeleton() of an ASCII name reads only these, without importing the whole table
+    ascii = {code: p for code, p in unicode_confusables.PROTOTYPES.items() if code < 0x80}
+    assert ascii == ASCII_PROTOTYPES
+
+
+def test_an_ascii_skeleton_needs_no_import_of_the_whole_table():
+    import subprocess
+
+    code = (
+        "import sys; from syncer.core.confusables import skeleton; "
+        "assert skeleton('mail-job-1|I') == 'rnail-job-lll'; "
+        "assert 'syncer.core.unicode_confusables' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

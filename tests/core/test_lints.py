@@ -98,3 +98,65 @@ def test_a_bare_yaml_11_boolean_word_in_arguments_is_a_warning(tmp_path):
         f"{tmp_path}/a.yaml:8:10: task 'a': headers: warning: off is read as the boolean false "
         "(YAML 1.1); write 'off' for the text",
     ]
+
+
+def test_tasks_hitting_the_same_dst_transition_share_one_text_line(tmp_path):
+    from syncer.core.render import problems_json, problems_text
+
+    body = (
+        "".join(
+            f"  t{i}: {{task: tasks.print_hello, cron: '{i} 2 * * *', timezone: Europe/Berlin}}\n"
+            for i in range(5)
+        )
+        + "  ny: {task: tasks.print_hello, cron: '30 1 * * sun', timezone: America/New_York}\n"
+    )
+    desired = desired_from(tmp_path, {"a.yaml": "tasks:\n" + body})
+    problems = lint(desired, NOW)
+    text = problems_text(problems).replace(str(tmp_path) + "/", "")
+    assert text.splitlines() == [
+        "a.yaml:2:52: timezone: warning: 2026-03-29 02:00-03:00 does not exist in Europe/Berlin "
+        "(DST starts): beat runs these tasks' runs in it at a shifted time: 5 tasks: "
+        "'t0' (a.yaml:2:52), 't1' (a.yaml:3:52), 't2' (a.yaml:4:52), and 2 more",
+        "a.yaml:2:52: timezone: warning: 2026-10-25 02:00-03:00 occurs twice in Europe/Berlin "
+        "(DST ends): beat runs these tasks once, at the first occurrence; the interval to their "
+        "next run is an hour longer: 5 tasks: 't0' (a.yaml:2:52), 't1' (a.yaml:3:52), "
+        "'t2' (a.yaml:4:52), and 2 more",
+        # alone in its group: the task's own line
+        "a.yaml:7:55: task 'ny': timezone: warning: 2026-11-01 01:30 occurs twice in "
+        "America/New_York (DST ends): beat runs once, at the first occurrence; the interval to "
+        "the next run is an hour longer",
+    ]
+    # JSON keeps one problem per task, each with its own fire time
+    import json
+
+    listed = json.loads(problems_json(problems))["problems"]
+    assert len(listed) == 11
+    assert {p["task"] for p in listed} == {"t0", "t1", "t2", "t3", "t4", "ny"}
+    assert "2026-03-29 02:04 does not exist in Europe/Berlin" in listed[8]["message"]
+
+
+def test_dst_transitions_sampled_daily_are_those_found_minute_by_minute():
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from syncer.core.kinds.crontab_lints import _transitions
+
+    for zone in (
+        "Europe/Berlin",
+        "America/Sao_Paulo",
+        "Australia/Lord_Howe",  # half-hour DST
+        "Europe/Dublin",  # negative DST in the tz database
+        "Africa/Casablanca",  # Ramadan: two changes a few weeks apart
+        "Asia/Tokyo",  # none
+    ):
+        tz = ZoneInfo(zone)
+        expected = []
+        t = datetime(2026, 1, 1, tzinfo=UTC)
+        previous = t.astimezone(tz).utcoffset()
+        while t < datetime(2028, 1, 1, tzinfo=UTC):
+            t += timedelta(minutes=15)  # every zone changes on a quarter hour
+            offset = t.astimezone(tz).utcoffset()
+            if offset != previous:
+                expected.append((t, previous, offset))
+                previous = offset
+        assert list(_transitions(zone, 2026)) == expected, zone

@@ -169,3 +169,47 @@ def test_text_and_json_renderers_read_the_same_plan():
     assert change["before"]["schedule"]["hour"] == "9-17"
     assert change["after"]["schedule"]["hour"] == "*/12"
     assert len(data["checksum"]) == 64
+
+
+@pytest.mark.parametrize("scope", [None, "team-a"])
+def test_the_checksum_is_fed_change_by_change_and_equals_the_whole_documents_hash(scope):
+    """The checksum is computed without holding every change's JSON at once: it is the SHA-256
+    of the same text as before (plans reviewed before still match)."""
+    import hashlib
+    import json
+
+    from syncer.core.scopes import Scope
+
+    desired = {
+        "new": want(state("new", kwargs='{"a": [1, "\u00e9"]}')),
+        "changed": want(state("changed", every=10)),
+        "moved": DesiredTask(state("moved"), Location("t.yaml", 7, 3), (), "h"),
+        "renamed": want(state("renamed"), "old-name"),
+    }
+    actual = {
+        "changed": state("changed"),
+        "moved": state("moved"),
+        "old-name": state("old-name"),
+        "gone": state("gone", queue="q"),
+    }
+    scoped = {} if scope is None else {"scope": Scope(scope)}
+    ledger = owned("changed", "moved", "old-name", "gone")
+    if scope is not None:
+        ledger = {n: replace(e, scope=scope) for n, e in ledger.items()}
+    plan = compute(desired, actual, ledger, NOW, **scoped)
+    assert plan.changes and plan.ledger_refresh
+    payload = {
+        "changes": [{**c.to_json(), "spec_hash": c.spec_hash} for c in plan.changes],
+        "ledger_refresh": [r.to_json() for r in plan.ledger_refresh],
+    }
+    if scope is not None:
+        payload["scope"] = scope
+    whole = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    assert plan.checksum() == whole
+    empty = compute({}, {}, {}, NOW)
+    assert (
+        empty.checksum()
+        == hashlib.sha256(
+            json.dumps({"changes": [], "ledger_refresh": []}, sort_keys=True).encode()
+        ).hexdigest()
+    )

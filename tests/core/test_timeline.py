@@ -84,3 +84,19 @@ def test_per_hour_covers_the_whole_window():
     timeline = Timeline.over(START, timedelta(hours=3))
     timeline.add_periodic(START, timedelta(minutes=30), Runner("q", 1))
     assert [runs for _, runs in timeline.per_hour()] == [2, 2, 2]
+
+
+def test_the_tasks_named_in_a_minute_are_found_by_arithmetic_for_periodic_runs():
+    """Runs a minute or more apart keep no list of their minutes (a week of them, per task):
+    which minutes they fall in is computed when a herd names them."""
+    import random
+
+    from syncer.core.timeline import _Runs
+
+    rng = random.Random(17)
+    for _ in range(500):
+        offset, step, count = rng.uniform(0, 500), rng.uniform(60, 5000), rng.randint(0, 40)
+        runs = _Runs(offset, step, count)
+        minutes = {int((offset + k * step) // 60) for k in range(count)}
+        last = int((offset + count * step) // 60) + 2
+        assert [i for i in range(last) if i in runs] == sorted(minutes)

@@ -68,3 +68,29 @@ def test_from_the_live_rows_each_from_its_last_run(apply_files):
     by_task = from_live_rows(START, timedelta(hours=24), by="task")
     assert by_task.total_runs == timeline.total_runs
     assert "disabled" not in {name for groups in by_task.minutes.values() for name in groups}
+
+
+def test_a_later_timeline_reuses_the_simulation_and_counts_the_same_runs(tmp_path):
+    """The herd lint and then the plan's load picture start seconds apart: the second reuses
+    the first's simulated fire times, and finds what its own simulation would."""
+    from syncer.core.kinds.crontab import CrontabKey
+    from syncer.db import timeline as db_timeline
+    from syncer.db.firetimes import schedule_object
+
+    keys = [
+        CrontabKey("*/15", "*", "*", "*", "*", "Europe/Berlin"),
+        CrontabKey("30", "2", "*", "*", "*", "Europe/Berlin"),  # in the gap on 29 March
+        CrontabKey("0,7,13", "*", "*", "*", "*", "America/New_York"),
+    ]
+    window = timedelta(days=1)
+    for key in keys:
+        db_timeline._simulated.pop(key, None)
+        first = db_timeline._fire_times(key, START, START + window, False)
+        for later in (timedelta(seconds=1.5), timedelta(minutes=4, seconds=43)):
+            start = START + later
+            reused = db_timeline._fire_times(key, start, start + window, False)
+            assert db_timeline._simulated[key][0] == START  # served from the first simulation
+            fresh = run_times(schedule_object(key), start, None, start + window)
+            minutes = [t.replace(second=0, microsecond=0) for t in reused]
+            assert minutes == [t.replace(second=0, microsecond=0) for t in fresh], key
+        assert first and reused

@@ -49,7 +49,10 @@ class Unrepresentable(ValueError):
 
 # report(key, message, sub): a problem with the declared key ``key`` (``sub``: a key inside it).
 Report = Callable[[str, str, "str | None"], None]
-Lint = tuple[str, str]  # (the declared key to point at, the message)
+# (the declared key to point at, the message) or, for a warning that many tasks can share, with
+# the group's own message as a third item: text output shows one line for the whole group
+# (``syncer.errors.Problem.group``).
+Lint = tuple[str, str] | tuple[str, str, str]
 
 
 def no_lints(key: Any, now: datetime) -> Iterable[Lint]:

@@ -8,9 +8,8 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from celery.schedules import crontab
 from pydantic import Field, StringConstraints
 
 from syncer.core import cron
@@ -19,6 +18,9 @@ from syncer.core.kinds.base import Kind, Report, Unrepresentable
 from syncer.core.kinds.crontab_lints import lints
 from syncer.core.spec_types import Strict
 from syncer.core.yaml_style import Flow, Quoted
+
+if TYPE_CHECKING:
+    from celery.schedules import crontab
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,8 @@ _TZ_CRONTAB = ("django_celery_beat.tzcrontab", "TzAwareCrontab")
 def from_beat(value: Any, default_timezone: str) -> tuple[CrontabKey, bool] | None:
     """Celery's ``crontab`` (in the zone of the app running beat: the default), or
     django-celery-beat's ``TzAwareCrontab`` (in its own)."""
+    from celery.schedules import crontab
+
     if type(value) is not crontab and not _is_tz_crontab(value):
         return None
     fields = _spelling(value)
@@ -179,7 +183,7 @@ def _spelling(value: crontab) -> cron.CronFields:
             raise Unrepresentable("schedule", f"crontab {fields.expression()!r}: {detail}")
         fields = fixed
     if any(
-        getattr(crontab(**{n: getattr(fields, n) for n in cron.FIELDS}), name)
+        getattr(cron.crontab(**{n: getattr(fields, n) for n in cron.FIELDS}), name)
         != getattr(value, name)
         for name in cron.FIELDS
     ):  # the spelling means other fire times than the original: list them instead

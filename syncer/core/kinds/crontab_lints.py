@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from celery.schedules import crontab
-
+from syncer.core.cron import crontab
 from syncer.core.kinds.base import Lint
 
 if TYPE_CHECKING:
@@ -78,24 +78,53 @@ def _lint_cron(key: CrontabKey, now: datetime) -> Iterator[Lint]:
                 "restricted: Celery runs only on days matching both (classic cron: either)"
             ),
         )
-    for kind, when in dst_hits(key, now):
-        yield (
-            "timezone",
-            (
-                f"{when:%Y-%m-%d %H:%M} does not exist in {key.timezone} (DST starts): beat runs "
-                "that day's run at a shifted time"
-                if kind == "gap"
-                else f"{when:%Y-%m-%d %H:%M} occurs twice in {key.timezone} (DST ends): beat runs "
-                "once, at the first occurrence; the interval to the next run is an hour longer"
-            ),
+    for hit in dst_hits(key, now):
+        yield ("timezone", _dst_message(hit, key.timezone), _dst_group(hit, key.timezone))
+
+
+@dataclass(frozen=True)
+class DstHit:
+    kind: str  # "gap" (the wall-clock window does not exist) or "overlap" (it occurs twice)
+    when: datetime  # the cron's first fire time in the window (local wall clock, naive)
+    window: tuple[datetime, datetime]  # the window (local wall clock, naive; end exclusive)
+
+
+def _dst_message(hit: DstHit, zone: str) -> str:
+    if hit.kind == "gap":
+        return (
+            f"{hit.when:%Y-%m-%d %H:%M} does not exist in {zone} (DST starts): beat runs that "
+            "day's run at a shifted time"
         )
+    return (
+        f"{hit.when:%Y-%m-%d %H:%M} occurs twice in {zone} (DST ends): beat runs once, at the "
+        "first occurrence; the interval to the next run is an hour longer"
+    )
 
 
-def dst_hits(key: CrontabKey, now: datetime) -> list[tuple[str, datetime]]:
+def _dst_group(hit: DstHit, zone: str) -> str:
+    """What the tasks with runs in the same window share: one line for all of them."""
+    start, end = hit.window
+    span = f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
+    if hit.kind == "gap":
+        return (
+            f"{span} does not exist in {zone} (DST starts): beat runs these tasks' runs in it "
+            "at a shifted time"
+        )
+    return (
+        f"{span} occurs twice in {zone} (DST ends): beat runs these tasks once, at the first "
+        "occurrence; the interval to their next run is an hour longer"
+    )
+
+
+def dst_hits(key: CrontabKey, now: datetime) -> list[DstHit]:
     """DST transitions in the next year where this cron has a fire time in the gap or overlap."""
     try:
         schedule = crontab(
-            key.minute, key.hour, key.day_of_week, key.day_of_month, key.month_of_year
+            minute=key.minute,
+            hour=key.hour,
+            day_of_week=key.day_of_week,
+            day_of_month=key.day_of_month,
+            month_of_year=key.month_of_year,
         )
     except (ValueError, TypeError):
         return []
@@ -109,6 +138,7 @@ def dst_hits(key: CrontabKey, now: datetime) -> list[tuple[str, datetime]]:
         # the wall-clock window that is missing (gap) or seen twice (overlap)
         window_start = local - shift if shift > timedelta(0) else local
         minutes = int(abs(shift).total_seconds() // 60)
+        window = (window_start, window_start + timedelta(minutes=minutes))
         for offset in range(minutes):
             wall = window_start + timedelta(minutes=offset)
             if (
@@ -118,21 +148,25 @@ def dst_hits(key: CrontabKey, now: datetime) -> list[tuple[str, datetime]]:
                 and wall.month in schedule.month_of_year
                 and (wall.isoweekday() % 7) in schedule.day_of_week
             ):
-                hits.append((kind, wall))
+                hits.append(DstHit(kind, wall, window))
                 break
     return hits
 
 
 @lru_cache(maxsize=256)
 def _transitions(tz_name: str, year: int) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
-    """(UTC instant, offset before, offset after) of each offset change in year and year + 1."""
+    """(UTC instant, offset before, offset after) of each offset change in year and year + 1.
+
+    The offset is sampled once a day and each change narrowed to the minute by bisection: ~800
+    conversions a zone instead of ~17,500 hour by hour (a zone changes its offset at most a few
+    times a year, never twice within a day)."""
     tz = ZoneInfo(tz_name)
     out = []
     t = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 2, 1, 1, tzinfo=UTC)
     previous = t.astimezone(tz).utcoffset()
     while t < end:
-        nxt = t + timedelta(hours=1)
+        nxt = t + _SAMPLE
         offset = nxt.astimezone(tz).utcoffset()
         if offset != previous:
             lo, hi = t, nxt  # narrow to the minute
@@ -148,3 +182,6 @@ def _transitions(tz_name: str, year: int) -> tuple[tuple[datetime, timedelta, ti
             previous = offset
         t = nxt
     return tuple(out)
+
+
+_SAMPLE = timedelta(days=1)

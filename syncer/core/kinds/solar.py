@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, Literal
 
-from celery.schedules import solar
 from pydantic import Field
 
 from syncer.core.context import Context
@@ -91,6 +90,8 @@ def to_file(key: SolarKey) -> dict[str, Any]:
 
 
 def from_beat(value: Any, default_timezone: str) -> tuple[SolarKey, bool] | None:
+    from celery.schedules import solar  # imported here: most commands never need Celery
+
     if type(value) is not solar:
         return None
     return SolarKey(value.event, six_places(value.lat), six_places(value.lon)), False
