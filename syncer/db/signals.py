@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
@@ -52,13 +52,30 @@ def task_deleted(sender: Any, instance: PeriodicTask, **kwargs: Any) -> None:
         _log([(int(instance.pk), instance.name)])
 
 
+def schedule_saving(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Before a schedule row is saved: its stored values, to tell a change from a save of the
+    same values (django-celery-beat's ``update_from_dict`` saves the shared schedule row of
+    every entry it writes: logging all its tasks each time made that quadratic)."""
+    if instance.pk is None:
+        return
+    columns = _kind(sender).columns
+    instance._syncer_stored = sender.objects.filter(pk=instance.pk).values_list(*columns).first()
+
+
 def schedule_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A schedule row changed in place (the admin): every task on it changed."""
     if kwargs.get("created"):
         return
-    fk = next(kind.fk for kind in KINDS.values() if kind.model is sender)
-    tasks = PeriodicTask.objects.filter(**{f"{fk}_id": instance.pk}).values_list("id", "name")
+    kind = _kind(sender)
+    stored = instance.__dict__.pop("_syncer_stored", None)
+    if stored is not None and stored == tuple(getattr(instance, c) for c in kind.columns):
+        return  # saved with the values it had: no task changed
+    tasks = PeriodicTask.objects.filter(**{f"{kind.fk}_id": instance.pk}).values_list("id", "name")
     _log([(int(task_id), name) for task_id, name in tasks])
+
+
+def _kind(model: Any) -> Any:
+    return next(kind for kind in KINDS.values() if kind.model is model)
 
 
 def connect() -> None:
@@ -66,6 +83,9 @@ def connect() -> None:
     post_save.connect(task_saved, sender=PeriodicTask, dispatch_uid="syncer-beat-task-saved")
     post_delete.connect(task_deleted, sender=PeriodicTask, dispatch_uid="syncer-beat-task-deleted")
     for kind in KINDS.values():
+        pre_save.connect(
+            schedule_saving, sender=kind.model, dispatch_uid=f"syncer-beat-{kind.name}-saving"
+        )
         post_save.connect(
             schedule_saved, sender=kind.model, dispatch_uid=f"syncer-beat-{kind.name}-saved"
         )

@@ -257,3 +257,25 @@ def test_an_edit_of_a_shared_schedule_row_reloads_its_tasks(make_scheduler, capl
     scheduler.refresh()
     assert "full reload" not in caplog.text
     assert {str(scheduler.schedule[n].schedule.run_every) for n in ("x1", "x2")} == {"0:09:00"}
+
+
+def test_a_save_of_a_shared_schedule_row_with_its_own_values_logs_no_task():
+    """django-celery-beat's ``update_from_dict`` saves the schedule row of every entry it
+    writes: an unchanged row must not log every task on it (quadratic in the tasks per row)."""
+    interval = IntervalSchedule.objects.create(every=7, period="minutes")
+    for name in ("x1", "x2", "x3"):
+        PeriodicTask(name=name, task="tasks.print_hello", interval=interval).save()
+    before = BeatChange.objects.count()
+    IntervalSchedule.objects.get(pk=interval.pk).save()
+    assert BeatChange.objects.count() == before
+    from django_celery_beat.schedulers import ModelEntry
+
+    for name in ("x4", "x5"):  # one schedule row (420 seconds), saved again for x5
+        ModelEntry.from_entry(name, schedule=timedelta(minutes=7), task="tasks.print_hello")
+    logged = list(BeatChange.objects.order_by("seq")[before:].values_list("name", flat=True))
+    # each row's save, then again with the stamp of the bump that follows it; never x4 for x5
+    assert logged == ["x4", "x4", "x5", "x5"]
+    interval.every = 8
+    interval.save()
+    logged = list(BeatChange.objects.order_by("seq")[before + 4 :].values_list("name", flat=True))
+    assert set(logged) == {"x1", "x2", "x3"}  # a real edit: every task on the row
