@@ -253,23 +253,30 @@ def plan_json(plan: Plan, previews: Previews | None = None, load: Load | None = 
 GROUP_SHOWN = 3
 
 
-def problems_text(problems: Iterable[Problem]) -> str:
-    """One line per problem, except that the problems of one group (the same DST transition
-    hit by many crons) share one line at the place of the first: the group's message, the count,
-    and the first tasks with their positions."""
+def grouped(problems: Iterable[Problem]) -> list[list[Problem]]:
+    """The problems in order, each alone except those of one group (the same DST transition hit
+    by many crons), which come together at the place of the first."""
     listed = list(problems)
     members: dict[tuple[str, str], list[Problem]] = {}
     for problem in listed:
         if problem.group is not None:
             members.setdefault((problem.group, problem.severity), []).append(problem)
-    lines = []
+    out: list[list[Problem]] = []
     for problem in listed:
         group = members.get((problem.group, problem.severity)) if problem.group else None
-        if group is None or len(group) == 1:
-            lines.append(f"{problem}\n")
+        if group is None:
+            out.append([problem])
         elif group[0] is problem:
-            lines.append(_group_line(group))
-    return "".join(lines)
+            out.append(group)
+    return out
+
+
+def problems_text(problems: Iterable[Problem]) -> str:
+    """One line per problem, except that the problems of one group share one line: the
+    group's message, the count, and the first tasks with their positions."""
+    return "".join(
+        f"{group[0]}\n" if len(group) == 1 else _group_line(group) for group in grouped(problems)
+    )
 
 
 def _group_line(group: list[Problem]) -> str:

@@ -20,6 +20,7 @@ from django.db import Error as DatabaseError
 from django.db import connection
 
 from syncer import conf
+from syncer.core import render
 from syncer.core.context import Context
 from syncer.core.errors import Problem, TemporaryFault, UnsafePlan, ValidationFailed
 from syncer.core.pipeline import Loaded, Pipeline
@@ -258,13 +259,27 @@ class Reconciler:
         if not warnings or loaded.content_hash == self.warned_hash:
             return
         self.warned_hash = loaded.content_hash
-        for warning in warnings:
+        for group in render.grouped(warnings):  # one record per DST transition, as the CLI
+            warning = group[0]
+            if len(group) == 1:
+                self.log.warning(
+                    "lint: %s",
+                    warning.message,
+                    extra={
+                        "location": str(warning.location),
+                        "task": warning.task,
+                        "field": warning.field,
+                    },
+                )
+                continue
             self.log.warning(
-                "lint: %s",
-                warning.message,
+                "lint: %s: %d tasks",
+                warning.group,
+                len(group),
                 extra={
                     "location": str(warning.location),
-                    "task": warning.task,
+                    "tasks": [p.task for p in group[: render.GROUP_SHOWN]],
+                    "count": len(group),
                     "field": warning.field,
                 },
             )

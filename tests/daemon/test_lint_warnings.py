@@ -59,3 +59,18 @@ def test_lint_warnings_are_logged_once_per_input_and_counted(tmp_path):
     )
     watch._warnings(watch.pipeline.load(watch.options.paths, NOW))
     assert gauge(metrics) == 0 and len(records.records) == 1
+
+
+def test_warnings_of_one_dst_transition_are_one_record_naming_the_count(tmp_path):
+    body = "".join(
+        f"  t{i}: {{task: tasks.print_hello, cron: '{i} 2 * * *', timezone: Europe/Berlin}}\n"
+        for i in range(5)
+    )
+    (tmp_path / "a.yaml").write_text("tasks:\n" + body)
+    watch, records, metrics = reconciler(tmp_path)
+    watch._warnings(watch.pipeline.load(watch.options.paths, NOW))
+    assert gauge(metrics) == 10  # every warning counted: 5 tasks, 2 transitions
+    dst = [r for r in records.records if "Europe/Berlin" in r.getMessage()]
+    assert len(dst) == 2  # one record per transition, not one per task
+    assert all(r.getMessage().endswith(": 5 tasks") for r in dst)
+    assert dst[0].count == 5 and dst[0].tasks == ["t0", "t1", "t2"]
