@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from syncer.cli.inputs import load_desired
+from syncer.cli.output import write_document
 from syncer.core import render
 from syncer.core.errors import UserError
 from syncer.core.escape import escape
@@ -157,25 +157,3 @@ def output_path(value: str | None, default_name: str) -> Path | None:
             f"directory, end the path with /: {value.rstrip(os.sep)}/"
         )
     return path
-
-
-def write_document(text: str, destination: Path | None, force: bool) -> None:
-    """To stdout, or atomically to a file (a watching syncer never sees half of it)."""
-    if destination is None:
-        sys.stdout.write(text)
-        return
-    if destination.exists() and not force:
-        raise UserError(f"{destination} exists; use --force to overwrite it")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    # A name starting with "." is skipped by the loader until it is renamed into place.
-    fd, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
-        os.replace(temporary, destination)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -23,7 +23,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from syncer.cli.export import output_path, warn_unregistered, write_document
+from syncer.cli.export import output_path, warn_unregistered
+from syncer.cli.output import write_document
 from syncer.core import render
 from syncer.core.beat_import import convert
 from syncer.core.errors import UserError

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_PAUSED
 from syncer.cli.inputs import load_desired, scope_of
+from syncer.core.diff import compute
 from syncer.core.errors import ValidationFailed
 from syncer.core.escape import escape_lines
 from syncer.core.health import UNHEALTHY, counts, worst_first
-from syncer.core.plan import compute
 from syncer.core.scopes import DEFAULT_SCOPE
 from syncer.core.words import plural
 from syncer.db.actual import read_snapshot

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from syncer.cli.inputs import load_desired, report_warnings
+from syncer.cli.output import write_document
 from syncer.core import timeline_render
 from syncer.core.durations import DurationError, parse_duration
 from syncer.core.errors import UserError
@@ -28,11 +29,7 @@ def run(args: argparse.Namespace) -> int:
         text = timeline_render.svg(timeline)
     else:
         text = timeline_render.text(timeline)
-    if args.output_file:
-        with open(args.output_file, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        sys.stdout.write(text)
+    write_document(text, Path(args.output_file) if args.output_file else None, force=True)
     return 0
 
 

@@ -28,9 +28,10 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from syncer.core.desired import DesiredTask
+from syncer.core.diff import compute
 from syncer.core.errors import PlanMismatch
 from syncer.core.kinds import ScheduleKey
-from syncer.core.plan import Action, Change, LedgerRefresh, Plan, compute
+from syncer.core.plan import Action, Change, LedgerRefresh, Plan
 from syncer.core.scopes import Scope
 from syncer.db import bulk, changelog, names, pause_writes
 from syncer.db.actual import Snapshot, read_snapshot
@@ -191,7 +192,7 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         if change.previous_name is not None:  # a rename (or a take-over that renames)
             ids[change.name] = snapshot.ids[change.previous_name]
     _record_ownership(plan, ids, now, audit)
-    pause_writes.end_expired(plan.expired_pauses, now)
+    pause_writes.end_expired(plan.expired_pauses, snapshot.ids, now)
     pause_writes.log_deleted(
         [
             snapshot.pauses[c.name]

@@ -10,7 +10,7 @@ deletion of a paused task is logged in ``PauseEvent``, with who and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,40 +94,28 @@ def resume(names: Sequence[str], *, by: str) -> list[Done]:
     return [Done(row.name, "resumed", enabled=row.id in enabled) for row in rows]
 
 
-def end_expired(pauses: Iterable[Pause], now: datetime) -> None:
-    """Inside an apply: remove the expired pauses it has acted on, and log their end."""
+def end_expired(pauses: Iterable[Pause], ids: Mapping[str, int], now: datetime) -> None:
+    """Inside an apply: remove the expired pauses it has acted on (``ids``: the rows' ids by
+    name, as the apply read them), and log their end."""
     pauses = list(pauses)
-    if not pauses:
-        return
-    ids = dict(
-        PeriodicTask.objects.filter(name__in=[p.name for p in pauses]).values_list("name", "id")
-    )
-    PauseRow.objects.filter(task_id__in=ids.values(), until__lte=now).delete()
-    PauseEvent.objects.bulk_create(
-        [
-            PauseEvent(
-                at=now,
-                action=EXPIRE,
-                name=p.name,
-                by=p.paused_by,
-                reason=p.reason,
-                until=p.until,
-                scope=p.scope or DEFAULT_SCOPE,
-            )
-            for p in pauses
-        ]
-    )
+    PauseRow.objects.filter(task_id__in=[ids[p.name] for p in pauses], until__lte=now).delete()
+    _log_pauses(EXPIRE, pauses, now, None)
 
 
 def log_deleted(pauses: Iterable[Pause], now: datetime, by: str) -> None:
     """Inside an apply: paused tasks deleted because their files no longer declare them."""
+    _log_pauses(DELETE, pauses, now, _by(by))
+
+
+def _log_pauses(action: str, pauses: Iterable[Pause], now: datetime, by: str | None) -> None:
+    """``by``: who acted (None: the pause's own author, for an expiry)."""
     PauseEvent.objects.bulk_create(
         [
             PauseEvent(
                 at=now,
-                action=DELETE,
+                action=action,
                 name=p.name,
-                by=_by(by),
+                by=p.paused_by if by is None else by,
                 reason=p.reason,
                 until=p.until,
                 scope=p.scope or DEFAULT_SCOPE,

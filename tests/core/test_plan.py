@@ -5,10 +5,11 @@ import pytest
 
 from syncer.core import render
 from syncer.core.desired import DesiredTask
+from syncer.core.diff import compute
 from syncer.core.errors import Location, UnsafePlan
 from syncer.core.kinds.crontab import CrontabKey
 from syncer.core.kinds.interval import IntervalKey
-from syncer.core.plan import Action, LedgerEntry, compute
+from syncer.core.plan import Action, LedgerEntry
 from syncer.core.state import TaskState
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from syncer.core.diff import compute
 from syncer.core.export import Item, export, task_mapping
-from syncer.core.plan import Action, compute
+from syncer.core.plan import Action
 from syncer.core.render import plan_text
 from tests.helpers import desired_from
 

@@ -12,9 +12,10 @@ import pytest
 
 from syncer.core import render
 from syncer.core.desired import DesiredTask
+from syncer.core.diff import compute
 from syncer.core.errors import Location, UnsafePlan, ValidationFailed
 from syncer.core.kinds.interval import IntervalKey
-from syncer.core.plan import Action, LedgerEntry, compute
+from syncer.core.plan import Action, LedgerEntry
 from syncer.core.scopes import DEFAULT_SCOPE, Scope, scope_problem
 from syncer.core.state import TaskState
 from tests.helpers import desired_from, messages

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from syncer.core.plan import compute
+from syncer.core.diff import compute
 from syncer.core.scopes import Scope
 from syncer.db.actual import read_snapshot
 from syncer.models import ApplyRecord, ManagedTask

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from syncer.core.context import Context
 from syncer.core.desired import build
+from syncer.core.diff import compute
 from syncer.core.escape import find_hidden
 from syncer.core.export import Item, export
 from syncer.core.kinds.clocked import ClockedKey
@@ -21,7 +22,6 @@ from syncer.core.kinds.crontab import CrontabKey
 from syncer.core.kinds.interval import IntervalKey
 from syncer.core.kinds.solar import SolarKey
 from syncer.core.load import SourceFile, load_text
-from syncer.core.plan import compute
 from syncer.core.state import TaskState
 from syncer.db.actual import read_snapshot
 from tests.gitops.rows import make_row

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from syncer.core.diff import compute
 from syncer.core.pauses import Pause, PauseError, check_reason, expiry, parse_until
-from syncer.core.plan import Action, LedgerEntry, compute
+from syncer.core.plan import Action, LedgerEntry
 from syncer.core.state import TaskState
 from tests.core.test_plan import state, want
 
