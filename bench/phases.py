@@ -32,7 +32,7 @@ PHASES = (
     ("herd lint (24 h timeline)", "syncer/db/timeline.py", "herd_warnings"),
     ("plan (rows + diff)", "syncer/db/apply.py", "make_plan"),
     ("  read the rows", "syncer/db/actual.py", "read_snapshot"),
-    ("  diff", "syncer/core/plan.py", "compute"),
+    ("  diff", "syncer/core/diff.py", "compute"),
     ("write (one transaction)", "syncer/db/apply.py", "_write"),
     ("  checksum", "syncer/core/plan.py", "checksum"),
     ("  ledger", "syncer/db/apply.py", "_record_ownership"),

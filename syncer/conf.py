@@ -19,6 +19,9 @@ same name wins over the setting (CI jobs and containers set the environment, not
   ``SYNCER_MAX_YAML_NODES`` (5,000,000): loader limits against hostile files;
 - ``SYNCER_HERD_THRESHOLD`` (50): a warning when more runs than this start on one queue in the
   same minute (the herd lint);
+- ``SYNCER_CACHE_DIR`` (``$XDG_CACHE_HOME/beat-sync``, else ``~/.cache/beat-sync``): where
+  files that validated without a problem are kept, so that an unchanged file is not validated
+  again (``syncer.core.build_cache``); ``off`` keeps nothing;
 - ``SYNCER_METRICS_PER_TASK`` (true): ``syncer watch`` exports run health per task (a few series
   a task); false keeps only the counts per state, for very large installations.
 
@@ -55,6 +58,7 @@ class Settings:
     max_yaml_nodes: int = 5_000_000
     herd_threshold: int = 50
     metrics_per_task: bool = True
+    cache_dir: str = ""  # "": the default directory (syncer.build_cache_store)
     scope: str = DEFAULT_SCOPE
 
 

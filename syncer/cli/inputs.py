@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from syncer import project
 from syncer.core import render
+from syncer.core.build_cache import BuildStore
 from syncer.core.desired import Desired
 from syncer.core.errors import UserError, ValidationFailed
 from syncer.core.pipeline import Pipeline
@@ -36,7 +37,8 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
 
     Lints are warnings (kept in ``desired.problems``); with ``--strict`` they are errors too.
     """
-    pipeline = Pipeline(project.context(check_tasks=check_tasks), keep=False)  # used once
+    context = project.context(check_tasks=check_tasks)
+    pipeline = Pipeline(context, keep=False, store=build_store(args))  # used once
     now = datetime.now(UTC)
     loaded = pipeline.load(paths(args), now)
     errors = loaded.errors
@@ -53,6 +55,14 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
     if errors:
         raise ValidationFailed(errors)
     return loaded.desired
+
+
+def build_store(args: argparse.Namespace) -> BuildStore | None:
+    """The cache of built files (``SYNCER_CACHE_DIR``), unless ``--no-cache``."""
+    from syncer import conf
+    from syncer.build_cache_store import open_store
+
+    return None if getattr(args, "no_cache", False) else open_store(conf.get().cache_dir)
 
 
 def report_warnings(desired: Desired, args: argparse.Namespace) -> None:

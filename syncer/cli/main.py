@@ -46,6 +46,12 @@ def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("text",
     parser.add_argument("--output", "-o", choices=formats, default="text")
     parser.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     parser.add_argument("--strict", action="store_true", help="treat warnings (lints) as errors")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="validate every file again, neither reading nor writing the cache of built files "
+        "(SYNCER_CACHE_DIR)",
+    )
 
 
 PLAN_FORMATS = ("text", "json", "markdown")

@@ -8,7 +8,8 @@ what spans files: names unique across files, ``previous_names`` claims, the task
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from syncer.core.context import Context
@@ -36,20 +37,76 @@ class Desired:
 
 def build(files: Iterable[SourceFile], context: Context) -> Desired:
     desired = Desired()
-    # The garbage collector paused: building creates a handful of objects per task and keeps
-    # them, so its passes find nothing to free while walking an ever larger heap (10,000 tasks:
-    # a fifth of the time; 100,000: two fifths).
+    with building():
+        for source in files:
+            add_file(desired, source, context)
+    finish(desired, context)
+    return desired
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """The garbage collector paused: building creates a handful of objects per task and keeps
+    them, so its passes find nothing to free while walking an ever larger heap (10,000 tasks: a
+    fifth of the time; 100,000: two fifths)."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        for source in files:
-            desired.files.append(source.path)
-            if source.bool_words:
-                desired.bool_words[source.path] = source.bool_words
-            _build_file(source, context, desired)
+        yield
     finally:
         if paused:
             gc.enable()
+
+
+def add_file(desired: Desired, source: SourceFile, context: Context) -> list[DesiredTask]:
+    """Validate and build one file into ``desired``; its tasks that built, in file order."""
+    desired.files.append(source.path)
+    if source.bool_words:
+        desired.bool_words[source.path] = source.bool_words
+    path, data = source.path, source.data
+    if source.has_dollar and isinstance(data, LocDict):
+        data, missing = expand_document(data, path, context.environ)
+        if missing:
+            desired.problems.extend(missing)
+            return []
+    validated = validate_file(path, data, desired.tasks)
+    desired.problems.extend(validated.problems)
+    built = []
+    for declared in validated.tasks:
+        task = _build_declared(path, declared, validated.defaults, context, desired)
+        if task is not None:
+            desired.tasks[declared.name] = task
+            built.append(task)
+    return built
+
+
+def add_built(
+    desired: Desired,
+    path: str,
+    tasks: Sequence[DesiredTask],
+    bool_words: tuple[tuple[int, int, str], ...],
+    context: Context,
+) -> bool:
+    """Add the tasks one file built into before (it had no problem then): False, and nothing
+    added, when one of them names a task the project does not register (any more)."""
+    known = context.known_tasks
+    if known is not None and any(task.state.task not in known for task in tasks):
+        return False
+    desired.files.append(path)
+    if bool_words:
+        desired.bool_words[path] = bool_words
+    for task in tasks:
+        name = task.state.name
+        existing = desired.tasks.get(name)
+        if existing is not None:
+            desired.problems.append(_duplicate(name, task.source, existing))
+        else:
+            desired.tasks[name] = task
+    return True
+
+
+def finish(desired: Desired, context: Context) -> None:
+    """What spans files, once every file is in: ``previous_names`` claims, the task limit."""
     _check_previous_names(desired)
     desired.problems.sort()
     total = len(desired.tasks)
@@ -61,22 +118,10 @@ def build(files: Iterable[SourceFile], context: Context) -> Desired:
                 "(SYNCER_MAX_TASKS)",
             )
         )
-    return desired
 
 
-def _build_file(source: SourceFile, context: Context, desired: Desired) -> None:
-    path, data = source.path, source.data
-    if source.has_dollar and isinstance(data, LocDict):
-        data, missing = expand_document(data, path, context.environ)
-        if missing:
-            desired.problems.extend(missing)
-            return
-    validated = validate_file(path, data, desired.tasks)
-    desired.problems.extend(validated.problems)
-    for declared in validated.tasks:
-        task = _build_declared(path, declared, validated.defaults, context, desired)
-        if task is not None:
-            desired.tasks[declared.name] = task
+def _duplicate(name: str, where: Location, existing: DesiredTask) -> Problem:
+    return Problem(where, f"duplicate task name: already declared at {existing.source}", task=name)
 
 
 def _build_declared(
@@ -89,8 +134,7 @@ def _build_declared(
     name, where = declared.name, declared.where
     existing = desired.tasks.get(name)
     if existing is not None:
-        message = f"duplicate task name: already declared at {existing.source}"
-        desired.problems.append(Problem(where, message, task=name))
+        desired.problems.append(_duplicate(name, where, existing))
         return None
     if declared.spec is None:  # invalid: its problems are reported; check its task name too
         task = declared.merged.get("task") if isinstance(declared.merged, dict) else None

@@ -1,21 +1,24 @@
 """The one way from paths to desired tasks, for the CLI and the daemon alike: discover, read
-(bounded), parse (cached by content), build, lint.
+(bounded), parse, build (both skipped for a file built before), lint.
 
-A ``Pipeline`` keeps the documents of the files it parsed, keyed by path and content hash: the
-daemon keeps one for its whole life, so an unchanged file is never parsed twice; a CLI command
-makes one and uses it once. Lints run only on valid input (a warning about a file that does not
-load would be noise).
+A ``Pipeline`` keeps the documents of the files it parsed, keyed by path and content hash, and
+what each file built into: the daemon keeps one for its whole life, so an unchanged file is never
+parsed or validated twice; a CLI command makes one and uses it once, with a ``BuildStore`` (the
+cache directory) that keeps built files between commands (``syncer.core.build_cache``: what the
+key covers). Lints run on every load, and only on valid input (a warning about a file that does
+not load would be noise).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from syncer.core.build_cache import BuildStore, FileBuild, decode, encode, entry_key
 from syncer.core.context import Context
-from syncer.core.desired import Desired, build
+from syncer.core.desired import Desired, add_built, add_file, building, finish
 from syncer.core.errors import Problem
 from syncer.core.lints import lint
 from syncer.core.load import SourceFile, discover, parse_file, read_file
@@ -37,43 +40,82 @@ class Loaded:
 
 
 class Pipeline:
-    """``keep``: remember the parsed documents for the next ``load`` (the daemon). Without it
-    (a command that loads once), each file is parsed, built and let go before the next is
-    read: the documents of all files are never in memory together (~2 KB a task)."""
+    """``keep``: remember the parsed documents and the built files for the next ``load`` (the
+    daemon). Without it (a command that loads once), each file is parsed, built and let go
+    before the next is read: the documents of all files are never in memory together (~2 KB a
+    task). ``store``: where files that built without a problem are kept between processes
+    (``syncer.core.build_cache``): an unchanged file is then neither parsed nor validated."""
 
-    def __init__(self, context: Context, *, keep: bool = True) -> None:
+    def __init__(
+        self, context: Context, *, keep: bool = True, store: BuildStore | None = None
+    ) -> None:
         self.context = context
         self.keep = keep
+        self.store = store
         self._parsed: dict[tuple[str, str], SourceFile | Problem] = {}
+        self._built: dict[str, FileBuild] = {}
 
     def load(self, paths: Sequence[str], now: datetime) -> Loaded:
         found, problems = discover(paths)
         digest = hashlib.sha256()
-        used: dict[tuple[str, str], SourceFile | Problem] = {}
-        limits = self.context.limits
-
-        def sources() -> Iterator[SourceFile]:
+        parsed_now: dict[tuple[str, str], SourceFile | Problem] = {}
+        built_now: dict[str, FileBuild] = {}
+        desired = Desired()
+        with building():
             for path in found:
                 name = str(path)
-                content = read_file(path, limits)
+                content = read_file(path, self.context.limits)
                 if isinstance(content, Problem):
                     problems.append(content)
                     continue
-                key = (name, hashlib.sha256(content).hexdigest())
-                digest.update(f"{key[0]}\0{key[1]}\0".encode())
-                parsed = self._parsed.get(key) or parse_file(name, content, limits)
+                content_hash = hashlib.sha256(content).hexdigest()
+                digest.update(f"{name}\0{content_hash}\0".encode())
+                key = self._key(name, content, content_hash)
+                cached = self._cached(key) if key else None
+                if cached is not None and add_built(
+                    desired, name, cached.tasks, cached.bool_words, self.context
+                ):
+                    built_now[key] = cached
+                    continue
+                parsed = self._parsed.get((name, content_hash)) or parse_file(
+                    name, content, self.context.limits
+                )
                 if self.keep:
-                    used[key] = parsed
+                    parsed_now[(name, content_hash)] = parsed
                 if isinstance(parsed, Problem):
                     problems.append(parsed)
-                else:
-                    yield parsed
-
-        desired = build(sources(), self.context)
-        self._parsed = used  # forget files that are gone or changed
+                    continue
+                before = len(desired.problems)
+                tasks = add_file(desired, parsed, self.context)
+                if key and len(desired.problems) == before:
+                    built_now[key] = self._keep_built(
+                        key, FileBuild(tuple(tasks), parsed.bool_words)
+                    )
+        finish(desired, self.context)
+        if self.keep:  # forget files that are gone or changed
+            self._parsed, self._built = parsed_now, built_now
         desired.problems[:0] = problems
         if not desired.errors:
             desired.problems.extend(lint(desired, now))
         desired.problems.sort()
         invalid = sorted({p.location.path for p in desired.errors})
         return Loaded(desired, digest.hexdigest(), invalid)
+
+    def _key(self, name: str, content: bytes, content_hash: str) -> str:
+        """The file's entry key, or "" when built files are kept nowhere."""
+        if self.store is None and not self.keep:
+            return ""
+        version = self.store.version if self.store is not None else ""
+        return entry_key(version, name, content, content_hash, self.context)
+
+    def _cached(self, key: str) -> FileBuild | None:
+        found = self._built.get(key)
+        if found is None and self.store is not None:
+            data = self.store.get(key)
+            found = decode(data) if data is not None else None
+        return found
+
+    def _keep_built(self, key: str, build: FileBuild) -> FileBuild:
+        if self.store is not None:
+            self.store.put(key, encode(build))
+        return build

@@ -110,11 +110,12 @@ def spec_hash(spec: TaskBase) -> str:
     """A hash of the declaration as validated. Every task key is in it (None when absent), as
     when the spec was one model of all keys: hashes recorded by earlier versions still match."""
     dumped = spec.model_dump(mode="json")
-    payload = {
-        key: dumped.get(key)
-        for key in _HASHED_KEYS
-        if key not in _LATER_KEYS or dumped.get(key) is not None
-    }
+    get = dumped.get
+    payload = {key: get(key) for key in _FIRST_KEYS}
+    for key in _LATER_KEYS:
+        value = get(key)
+        if value is not None:
+            payload[key] = value
     return hashlib.sha256(_json(payload).encode()).hexdigest()
 
 
@@ -148,7 +149,8 @@ def task_name_problems(
 
 # Keys added after the hash's form was fixed: in the hash only when set, so that the hashes of
 # tasks that do not use them stay those recorded before (no ledger rewrite on upgrade).
-_LATER_KEYS = frozenset({"starting_deadline", "overlap", "jitter", "grace"})
+_LATER_KEYS = ("starting_deadline", "overlap", "jitter", "grace")
+_FIRST_KEYS = tuple(key for key in _HASHED_KEYS if key not in _LATER_KEYS)
 
 
 def _duration(value: str | int | None) -> timedelta | None:
