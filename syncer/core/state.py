@@ -59,6 +59,12 @@ class TaskState:
     jitter: timedelta | None = None
     grace: timedelta | None = None  # run health: how late a run may start (None: the default)
 
+    def __reduce__(self) -> tuple[type[TaskState], tuple[Any, ...]]:
+        """Pickled as its values, in field order (the cache of built files): the ``__setstate__``
+        that dataclasses give a frozen slotted class looks its fields up for every object, two
+        fifths of reading 10,000 tasks back."""
+        return (TaskState, tuple(getattr(self, name) for name in _NAMES))
+
     def to_json(self) -> dict[str, Any]:
         # Twice per task in an apply (the ledger's applied_state, the plan's checksum): by the
         # field names computed once, and each JSON column parsed once.
