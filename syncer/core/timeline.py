@@ -106,8 +106,9 @@ class Timeline:
         return counts, range(first_index, last_index + 1)
 
     def _add_counts(self, counts: Iterable[tuple[int, int]], runner: Runner) -> None:
-        """``runs`` runs of each of the runner's tasks in each (minute, runs): the innermost loop
-        of a timeline (a minute per run, per schedule and queue), hence inlined."""
+        """``runs`` runs of each of the runner's tasks in each (minute, runs). The innermost loop
+        of a timeline (per minute, per schedule and queue): no method call per minute, and
+        ``dict.get`` rather than ``Counter``'s missing-key hook, which is Python code."""
         minutes, group, count = self.minutes, runner.group, runner.count
         for index, runs in counts:
             groups = minutes.get(index)
