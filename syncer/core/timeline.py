@@ -53,50 +53,68 @@ class Timeline:
     def minute(self, index: int) -> datetime:
         return self.start + timedelta(minutes=index)
 
-    def add_times(self, times: Iterable[datetime], runner: Runner) -> None:
-        """Runs at these instants (those outside the window are left out)."""
+    def add_times(self, times: Iterable[datetime], *runners: Runner) -> None:
+        """Runs at these instants (those outside the window are left out), for each runner."""
         span = (self.end - self.start).total_seconds()
         indices = []
         for moment in times:
             offset = (moment - self.start).total_seconds()
             if 0 <= offset < span:
                 indices.append(int(offset // 60))
-        for index in indices:
-            self._add(index, runner.group, runner.count)
-        self.runners.append((runner, indices))
+        counts = [(index, 1) for index in indices]
+        for runner in runners:
+            self._add_counts(counts, runner)
+            self.runners.append((runner, indices))
 
-    def add_periodic(self, first: datetime, period: timedelta, runner: Runner) -> None:
+    def add_periodic(self, first: datetime, period: timedelta, *runners: Runner) -> None:
         """Runs at ``first + k * period`` (k >= 0) within the window, by arithmetic: run by run
         when runs are at least a minute apart, else minute by minute (an every-3-seconds task
-        is 28,800 runs a day but 1,440 minutes)."""
+        is 28,800 runs a day but 1,440 minutes). The minutes are worked out once for all the
+        runners (the queues of the tasks sharing the schedule)."""
+        found = self._periodic_minutes(first, period)
+        if found is None:
+            return
+        counts, minutes = found
+        for runner in runners:
+            self._add_counts(counts, runner)
+            self.runners.append((runner, minutes))
+
+    def _periodic_minutes(
+        self, first: datetime, period: timedelta
+    ) -> tuple[list[tuple[int, int]], Container[int]] | None:
+        """The runs of ``first + k * period`` per minute index, and the minutes as a container
+        (for ``names_at``); None when none falls in the window."""
         step = period.total_seconds()
         span = (self.end - self.start).total_seconds()
         offset = (first - self.start).total_seconds()
         if step <= 0 or offset >= span:
-            return
+            return None
         if offset < 0:  # the first run inside the window
             offset += _ceil_div(-offset, step) * step
-        group, count = runner.group, runner.count
-        if step >= 60:
+        if step >= 60:  # one run per minute at most
             minutes = _Runs(offset, step, _ceil_div(span - offset, step))
-            for k in range(minutes.count):
-                self._add(int((offset + k * step) // 60), group, count)
-            self.runners.append((runner, minutes))
-            return
+            counts = [(int((offset + k * step) // 60), 1) for k in range(minutes.count)]
+            return counts, minutes
+        counts = []
         first_index, last_index = int(offset // 60), int(span // 60)
         for index in range(first_index, last_index + 1):
             low, high = max(index * 60.0, offset), min((index + 1) * 60.0, span)
             if low < high:  # the runs offset + k * step in [low, high)
                 runs = _ceil_div(high - offset, step) - _ceil_div(low - offset, step)
                 if runs > 0:
-                    self._add(index, group, runs * count)
-        self.runners.append((runner, range(first_index, last_index + 1)))
+                    counts.append((index, runs))
+        return counts, range(first_index, last_index + 1)
 
-    def _add(self, index: int, group: str, runs: int) -> None:
-        groups = self.minutes.get(index)
-        if groups is None:
-            groups = self.minutes[index] = Counter()
-        groups[group] += runs
+    def _add_counts(self, counts: Iterable[tuple[int, int]], runner: Runner) -> None:
+        """``runs`` runs of each of the runner's tasks in each (minute, runs). The innermost loop
+        of a timeline (per minute, per schedule and queue): no method call per minute, and
+        ``dict.get`` rather than ``Counter``'s missing-key hook, which is Python code."""
+        minutes, group, count = self.minutes, runner.group, runner.count
+        for index, runs in counts:
+            groups = minutes.get(index)
+            if groups is None:
+                groups = minutes[index] = Counter()
+            groups[group] = groups.get(group, 0) + runs * count
 
     def names_at(self, index: int, group: str, limit: int = 5) -> tuple[str, ...]:
         """Some of the tasks that run in minute ``index`` of ``group``, in the order added."""
@@ -130,6 +148,24 @@ class Timeline:
             if runs > threshold
         ]
         return found
+
+    def worst_herds(self, threshold: int) -> dict[str, tuple[Herd, int]]:
+        """Per group with herds (``herds``): its busiest minute (the earliest of equals) and how
+        many minutes are herds, without a ``Herd`` per minute (a crowded queue has one in
+        every minute of the window)."""
+        best: dict[str, tuple[int, int]] = {}  # group -> (runs, -index): the earliest of equals
+        minutes: dict[str, int] = {}  # group -> its minutes over the threshold
+        for index, groups in self.minutes.items():
+            for group, runs in groups.items():
+                if runs > threshold:
+                    minutes[group] = minutes.get(group, 0) + 1
+                    candidate = (runs, -index)
+                    if group not in best or candidate > best[group]:
+                        best[group] = candidate
+        return {
+            group: (Herd(self.minute(-negative), group, runs, -negative), minutes[group])
+            for group, (runs, negative) in best.items()
+        }
 
     def to_json(self) -> dict[str, Any]:
         key = "queues" if self.by == "queue" else "tasks"
@@ -203,13 +239,9 @@ def herd_warnings(
     """One warning per group whose runs pile up in one minute past ``threshold``: the busiest
     such minute, how many minutes of the window are like it, and some of the tasks.
     ``where(name)`` is the declaration of a task, where the warning points."""
-    by_group: dict[str, list[Herd]] = {}
-    for herd in timeline.herds(threshold):
-        by_group.setdefault(herd.group, []).append(herd)
     out = []
-    for group, herds in sorted(by_group.items()):
-        worst = max(herds, key=lambda h: (h.runs, -h.minute.timestamp()))
-        others = len(herds) - 1
+    for group, (worst, minutes) in sorted(timeline.worst_herds(threshold).items()):
+        others = minutes - 1
         more = f" (and {others} more minute{'s' if others != 1 else ''} of the window)"
         found = timeline.names_at(worst.index, group)
         names = ", ".join(found)

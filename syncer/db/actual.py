@@ -7,7 +7,7 @@ ownership ledger, and the pauses.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -24,12 +24,15 @@ from syncer.models import ManagedTask
 from syncer.models import Pause as PauseRow
 
 _POLICY_COLUMNS = ("starting_deadline_us", "overlap", "jitter_us", "grace_us")
-_TASK_COLUMNS = (
-    "id",
+# The columns a TaskState is read from, in the order ``_state`` takes them (a field added to
+# TaskState adds a plain column here: ``_state`` then fails until it takes it too).
+_STATE_COLUMNS = (
     "name",
     *PLAIN_FIELDS,
     *(f"syncer_run_policy__{column}" for column in _POLICY_COLUMNS),
 )
+_POLICY_START = 1 + len(PLAIN_FIELDS)
+_TASK_COLUMNS = ("id", *_STATE_COLUMNS)
 _SCHEDULE_COLUMNS = tuple(
     f"{kind.fk}__{column}" for kind in KINDS.values() for column in ("id", *kind.columns)
 )
@@ -48,21 +51,31 @@ class Snapshot:
 
 def read_snapshot() -> Snapshot:
     snapshot = Snapshot()
-    # Thousands of rows share a few hundred schedule rows: each one's key is built once.
+    # Thousands of rows share a few hundred schedule rows: each one's key is built once; and
+    # their JSON columns a few distinct texts (no args, the same headers): each read once.
     schedules: dict[tuple[Any, ...], tuple[ScheduleKey, tuple[str, int] | None]] = {}
+    text = _cached(_canonical)
+    width = len(_TASK_COLUMNS)
     for row in PeriodicTask.objects.values_list(*_TASK_COLUMNS, *_SCHEDULE_COLUMNS).iterator(
         chunk_size=5000
     ):
-        values = dict(zip(_TASK_COLUMNS, row[: len(_TASK_COLUMNS)], strict=True))
-        columns = row[len(_TASK_COLUMNS) :]
+        columns = row[width:]
         known = schedules.get(columns)
         if known is None:
             known = schedules[columns] = _schedule(columns)
         schedule, schedule_id = known
-        name = values["name"]
-        snapshot.ids[name] = values["id"]
-        snapshot.schedule_ids[name] = schedule_id
-        snapshot.states[name] = row_state(values, schedule)
+        state = _state(row[1:width], schedule, text)  # the columns by position: no dict per row
+        snapshot.ids[state.name] = row[0]
+        snapshot.schedule_ids[state.name] = schedule_id
+        snapshot.states[state.name] = state
+    snapshot.ledger = read_ledger()
+    snapshot.pauses = read_pauses()
+    return snapshot
+
+
+def read_ledger() -> dict[str, LedgerEntry]:
+    """The ownership ledger, by task name."""
+    ledger: dict[str, LedgerEntry] = {}
     for name, path, line, spec_hash, enabled, scope, revision in ManagedTask.objects.values_list(
         "task__name",
         "source_path",
@@ -74,9 +87,8 @@ def read_snapshot() -> Snapshot:
     ):
         applied = enabled if isinstance(enabled, bool) else None
         where = Location(path, line or 0)
-        snapshot.ledger[name] = LedgerEntry(where, spec_hash, applied, scope, revision)
-    snapshot.pauses = read_pauses()
-    return snapshot
+        ledger[name] = LedgerEntry(where, spec_hash, applied, scope, revision)
+    return ledger
 
 
 def read_pauses() -> dict[str, Pause]:
@@ -95,29 +107,59 @@ def row_state(
     json_text: Callable[[str | None, str], str] | None = None,
 ) -> TaskState:
     """A PeriodicTask's column values -> TaskState (``json_text``: how to read the JSON columns;
-    the plan marks invalid JSON so that it never equals a declaration)."""
-    text = json_text or _canonical
+    the plan marks invalid JSON so that it never equals a declaration). The run policies' columns
+    may be missing (a row without its policy)."""
+    columns = [values[column] for column in _STATE_COLUMNS[:_POLICY_START]]
+    columns += [values.get(column) for column in _STATE_COLUMNS[_POLICY_START:]]
+    return _state(columns, schedule, json_text or _canonical)
+
+
+def _state(
+    columns: Sequence[Any], schedule: ScheduleKey, text: Callable[[str | None, str], str]
+) -> TaskState:
+    """The values of ``_STATE_COLUMNS``, in that order -> TaskState."""
+    (
+        name,
+        task,
+        args,
+        kwargs,
+        queue,
+        exchange,
+        routing_key,
+        priority,
+        headers,
+        expires,
+        expire_seconds,
+        start_time,
+        one_off,
+        enabled,
+        description,
+        starting_deadline_us,
+        overlap,
+        jitter_us,
+        grace_us,
+    ) = columns
     return TaskState(
-        name=values["name"],
-        task=values["task"],
+        name=name,
+        task=task,
         schedule=schedule,
-        args=text(values["args"], "[]"),
-        kwargs=text(values["kwargs"], "{}"),
-        queue=values["queue"] or None,
-        exchange=values["exchange"] or None,
-        routing_key=values["routing_key"] or None,
-        priority=values["priority"],
-        headers=text(values["headers"], "{}"),
-        expires=values["expires"],
-        expire_seconds=values["expire_seconds"],
-        start_time=values["start_time"],
-        one_off=values["one_off"],
-        enabled=values["enabled"],
-        description=values["description"] or "",
-        starting_deadline=_duration(values.get("syncer_run_policy__starting_deadline_us")),
-        overlap=values.get("syncer_run_policy__overlap") or "allow",
-        jitter=_duration(values.get("syncer_run_policy__jitter_us")),
-        grace=_duration(values.get("syncer_run_policy__grace_us")),
+        args=text(args, "[]"),
+        kwargs=text(kwargs, "{}"),
+        queue=queue or None,
+        exchange=exchange or None,
+        routing_key=routing_key or None,
+        priority=priority,
+        headers=text(headers, "{}"),
+        expires=expires,
+        expire_seconds=expire_seconds,
+        start_time=start_time,
+        one_off=one_off,
+        enabled=enabled,
+        description=description or "",
+        starting_deadline=_duration(starting_deadline_us),
+        overlap=overlap or "allow",
+        jitter=_duration(jitter_us),
+        grace=_duration(grace_us),
     )
 
 
@@ -149,3 +191,19 @@ def _canonical(text: str | None, empty: str) -> str:
         return canonical_json(json.loads(text))
     except ValueError:
         return f"<invalid JSON> {text}"
+
+
+def _cached(read: Callable[[str | None, str], str]) -> Callable[[str | None, str], str]:
+    """``read`` (a JSON column's text -> its canonical form), once per distinct text: the form
+    of a text other than the column's empty value does not depend on the column."""
+    known: dict[str, str] = {}
+
+    def cached(text: str | None, empty: str) -> str:
+        if not text or text == empty:
+            return empty
+        found = known.get(text)
+        if found is None:
+            found = known[text] = read(text, empty)
+        return found
+
+    return cached

@@ -13,12 +13,10 @@ runtime fields (``total_run_count``, ...) are never written.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +28,7 @@ from django_celery_beat.models import PeriodicTask
 from syncer.core.desired import DesiredTask
 from syncer.core.diff import compute
 from syncer.core.errors import PlanMismatch
+from syncer.core.gc_pause import gc_paused
 from syncer.core.kinds import ScheduleKey
 from syncer.core.plan import Action, Change, LedgerRefresh, Plan
 from syncer.core.scopes import Scope
@@ -73,7 +72,9 @@ def make_plan(
 ) -> tuple[Plan, Snapshot]:
     """The plan of ``scope``; raises ``ValidationFailed`` when it declares names that other
     scopes own (located at each declaration)."""
-    with _gc_paused():
+    # Reading the rows creates a few objects per task and keeps them: the collector's passes
+    # would walk the whole heap and free nothing (100,000 tasks: seconds).
+    with gc_paused():
         snapshot = read_snapshot()
         plan = compute(
             desired,
@@ -119,7 +120,7 @@ def apply(
                 return Outcome(plan, False, None, snapshot)
             if before_write is not None:
                 before_write(plan)
-            with _gc_paused():
+            with gc_paused():
                 record_id = _write(plan, snapshot, now, audit)
             _failpoint()
     except IntegrityError as exc:
@@ -128,20 +129,6 @@ def apply(
             raise
         raise clash from exc
     return Outcome(plan, True, record_id, snapshot)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Reading rows and writing them create a few objects per task and keep them until the end:
-    the garbage collector's passes free nothing while walking the whole heap (100,000 tasks:
-    seconds). Re-enabled, and so collecting any cycle, as soon as the block ends."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _failpoint() -> None:

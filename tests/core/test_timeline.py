@@ -100,3 +100,48 @@ def test_the_tasks_named_in_a_minute_are_found_by_arithmetic_for_periodic_runs()
         minutes = {int((offset + k * step) // 60) for k in range(count)}
         last = int((offset + count * step) // 60) + 2
         assert [i for i in range(last) if i in runs] == sorted(minutes)
+
+
+def random_timeline(seed: int, together: bool) -> Timeline:
+    """Schedules shared by several queues: their runners added in one call, or one by one."""
+    rng = random.Random(seed)
+    timeline = Timeline.over(START, timedelta(hours=2))
+    for i in range(rng.randint(1, 12)):
+        runners = [
+            Runner(queue, rng.randint(1, 30), (f"{queue}-{i}",))
+            for queue in rng.sample(["a", "b", "c", "d"], rng.randint(1, 4))
+        ]
+        periodic = rng.random() < 0.5
+        first = START + timedelta(seconds=rng.uniform(-300, 300))
+        period = timedelta(seconds=rng.choice([0.5, 7, 45, 60, 90, 600]))
+        times = sorted(START + timedelta(minutes=rng.uniform(-5, 125)) for _ in range(20))
+        for group in [runners] if together else [[runner] for runner in runners]:
+            if periodic:
+                timeline.add_periodic(first, period, *group)
+            else:
+                timeline.add_times(times, *group)
+    return timeline
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_runners_of_a_schedule_added_together_count_as_added_one_by_one(seed):
+    together, apart = random_timeline(seed, True), random_timeline(seed, False)
+    assert together.minutes == apart.minutes
+    assert [list(groups) for groups in together.minutes.values()] == [
+        list(groups) for groups in apart.minutes.values()
+    ]
+    assert [runner for runner, _ in together.runners] == [runner for runner, _ in apart.runners]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_worst_herd_of_each_group_is_the_busiest_and_earliest_of_its_herds(seed):
+    timeline = random_timeline(seed, True)
+    for threshold in (0, 10, 40, 100):
+        by_group: dict[str, list] = {}
+        for herd in timeline.herds(threshold):
+            by_group.setdefault(herd.group, []).append(herd)
+        expected = {
+            group: (max(herds, key=lambda h: (h.runs, -h.minute.timestamp())), len(herds))
+            for group, herds in by_group.items()
+        }
+        assert timeline.worst_herds(threshold) == expected
