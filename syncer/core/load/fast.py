@@ -8,11 +8,11 @@ Anything unusual raises ``Fallback`` and the full path parses the file again.
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import yaml
 
+from syncer.core.gc_pause import gc_paused
 from syncer.core.load.document import LocDict
 from syncer.core.load.yaml_loader import MAX_DEPTH, TRUE_FALSE, BoolWord, Loader
 
@@ -38,17 +38,14 @@ def load_fast(text: str) -> tuple[Any, list[BoolWord]]:
     collector is paused meanwhile: the trees built here hold no cycles, and its passes over
     thousands of young dicts cost more than the parse.
     """
-    paused = gc.isenabled()
-    gc.disable()
     loader = Loader(text)
     try:
-        return _build_from_events(loader), loader.bool_words
+        with gc_paused():
+            return _build_from_events(loader), loader.bool_words
     except (yaml.YAMLError, ValueError):
         raise Fallback from None
     finally:
         loader.dispose()
-        if paused:
-            gc.enable()
 
 
 def _build_from_events(loader: Loader) -> Any:  # noqa: C901 - one flat loop on purpose
