@@ -23,6 +23,11 @@ COPY djbeat ./djbeat
 COPY tasks ./tasks
 COPY syncer ./syncer
 RUN pip install ".[demo]"
+# The processes import the project from /app (PYTHONPATH above), not from site-packages where pip
+# compiled it, and write no bytecode (PYTHONDONTWRITEBYTECODE; /app is not theirs anyway): compile
+# it here once, or every process compiles it again at its start (a sixth of the instructions of
+# `syncer validate --skip-task-check` on one file, an eighth with the task check).
+RUN python -m compileall -q djbeat tasks syncer
 
 COPY manage.py ./
 COPY schedules ./schedules

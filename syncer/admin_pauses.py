@@ -7,7 +7,7 @@ message (a pause overrides a declaration: an unmanaged task is simply disabled).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -22,8 +22,13 @@ from django_celery_beat.models import PeriodicTask
 from syncer.core.errors import TemporaryFault
 from syncer.core.pauses import REASON_MAX, PauseError, Spelling, check_reason, expiry
 from syncer.core.words import plural
-from syncer.db import pause_writes
 from syncer.models import Pause
+
+# The writes (syncer.db.pause_writes, and through it the whole write path) are imported when an
+# action runs: this module is imported by every django.setup() of the project (the admin's
+# autodiscovery), that of `syncer validate`, of workers and of beat included.
+if TYPE_CHECKING:
+    from syncer.db.pause_writes import Done
 
 TEMPLATE = "admin/syncer/periodictask/pause.html"
 # The admin's words for the inputs of a pause, in the messages of syncer.core.pauses.
@@ -107,6 +112,8 @@ def pause_action(
     if form.is_bound and form.is_valid():
         _left(model_admin, request, skipped, "not declared in a schedule file", _INSTEAD)
         end = form.cleaned_data["end"]
+        from syncer.db import pause_writes  # (see TYPE_CHECKING above)
+
         done = _write(
             model_admin,
             request,
@@ -141,6 +148,8 @@ def resume_action(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any
     if not paused:
         return
     names = [task.name for task in paused]
+    from syncer.db import pause_writes  # (see TYPE_CHECKING above)
+
     done = _write(
         model_admin,
         request,
@@ -162,9 +171,7 @@ _NONE_DECLARED = (
 )
 
 
-def _write(
-    model_admin: Any, request: HttpRequest, write: Callable[[], list[pause_writes.Done]]
-) -> list[pause_writes.Done]:
+def _write(model_admin: Any, request: HttpRequest, write: Callable[[], list[Done]]) -> list[Done]:
     """The write, or its refusal as an error message (a task deleted or no longer declared in
     the meantime, the apply lock busy): the list page again, never a server error."""
     try:

@@ -12,14 +12,17 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from syncer.core.timeline import WINDOWS
-from syncer.core.timeline_render import svg
-from syncer.db.timeline import from_live_rows
-
 TEMPLATE = "admin/syncer/periodictask/timeline.html"
 
 
 def timeline_view(model_admin: Any, request: HttpRequest) -> TemplateResponse:
+    # Imported when the page is shown: this module is imported by every django.setup() of the
+    # project (the admin's autodiscovery), and the timeline brings the whole read and validation
+    # path (beat's schedule objects, the core's timeline and chart).
+    from syncer.core.timeline import WINDOWS
+    from syncer.core.timeline_render import svg
+    from syncer.db.timeline import from_live_rows
+
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     window = request.GET.get("window", "24h")

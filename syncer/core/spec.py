@@ -40,10 +40,17 @@ from syncer.core.spec_types import (
 )
 
 FALLBACK_TAG = "unscheduled"
+# pydantic builds a model's validator when its class is made (a few ms each, at import). Nothing
+# validates against TaskOptions or TaskBase themselves (they hold what their subclasses share), so
+# theirs is never built; each subclass that validates builds its own again, as before.
+_SHARED_ONLY = ConfigDict(defer_build=True)
+_VALIDATES = ConfigDict(defer_build=False)
 
 
 class TaskOptions(Strict):
     """Keys that a file's ``defaults`` may set for all its tasks."""
+
+    model_config = _SHARED_ONLY
 
     args: list[JsonValue] | None = None
     kwargs: dict[str, JsonValue] | None = None
@@ -79,11 +86,13 @@ class TaskOptions(Strict):
 
 
 class Defaults(TaskOptions):
-    pass
+    model_config = _VALIDATES
 
 
 class TaskBase(TaskOptions):
     """What every task has; each kind's branch adds its schedule key."""
+
+    # Not built either (it inherits _SHARED_ONLY): its branches are.
 
     task: Name200 = Field(description="A task registered in the project's Celery app")
     previous_names: list[PreviousName] = Field(
@@ -130,9 +139,12 @@ def _branch(kind: Kind) -> type[TaskBase]:
         "__module__": __name__,
         "__doc__": f"A task scheduled by ``{kind.spec_key}`` ({kind.name}).",
         "schedule_kind": kind,
+        "model_config": _VALIDATES,
     }
     if not kind.uses_timezone:
-        namespace["model_config"] = ConfigDict(json_schema_extra=_without_timezone)
+        namespace["model_config"] = ConfigDict(
+            defer_build=False, json_schema_extra=_without_timezone
+        )
     return cast(type[TaskBase], type(f"{kind.spec_key.capitalize()}Task", (TaskBase,), namespace))
 
 
@@ -159,6 +171,7 @@ Unscheduled = cast(
         {
             "__annotations__": {k.spec_key: k.annotation | None for k in KINDS.values()},
             "__module__": __name__,
+            "model_config": _VALIDATES,
             **{k.spec_key: None for k in KINDS.values()},
         },
     ),

@@ -36,3 +36,22 @@ def test_task_keys_are_listed_in_the_documented_order():
         "previous_names",
         "previous_scope",
     )
+
+
+def test_a_mapping_form_lists_the_fields_of_its_model():
+    # Written out in the kind's module, which imports no pydantic (syncer.core.kinds.spec_types).
+    from syncer.core.kinds.spec_types import CronMapping, Solar
+
+    assert BY_SPEC_KEY["solar"].nested_keys == tuple(Solar.model_fields)
+    assert BY_SPEC_KEY["cron"].nested_keys == tuple(CronMapping.model_fields)
+
+
+def test_importing_the_kinds_imports_no_pydantic():
+    # The kinds are imported by every django.setup() of the project (syncer.db.kinds: the ORM
+    # signals); only the spec needs pydantic.
+    import subprocess
+    import sys
+
+    code = "import sys, syncer.core.kinds; print('pydantic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

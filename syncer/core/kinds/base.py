@@ -63,7 +63,9 @@ def no_lints(key: Any, now: datetime) -> Iterable[Lint]:
 class Kind:
     name: str  # canonical: "kind" in plan JSON and the API, ManagedSchedule.kind, the DB table
     spec_key: str  # the key that declares it in a schedule file
-    annotation: Any  # the pydantic type of that key's value (with its Field: description)
+    # The name, in syncer.core.kinds.spec_types, of the pydantic type of that key's value (with
+    # its Field: description): see ``annotation``.
+    spec_type: str
     hint: str  # what the value looks like, added to a type error
     to_key: Callable[[Any, Context, Report], ScheduleKey | None]  # validated spec -> value
     to_file: Callable[[Any], dict[str, Any]]  # value -> the keys of a task mapping (export)
@@ -75,3 +77,12 @@ class Kind:
     runs_once: bool = False  # implies one_off (beat disables it after its run)
     nested_keys: tuple[str, ...] = ()  # keys of its mapping form (for "did you mean" hints)
     nested_hint: str = ""  # what a value inside its mapping form looks like
+
+    @property
+    def annotation(self) -> Any:
+        """The pydantic type of the key's value, imported when the spec is built: the kinds are
+        imported by every ``django.setup()`` of the project (``syncer.db.kinds``, for the ORM
+        signals), which thus imports no pydantic."""
+        from syncer.core.kinds import spec_types
+
+        return getattr(spec_types, self.spec_type)

@@ -6,13 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, ClassVar
-
-from pydantic import Field
+from typing import Any, ClassVar
 
 from syncer.core.context import Context
 from syncer.core.kinds.base import Kind, Lint, Report
-from syncer.core.spec_types import Datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +28,6 @@ class ClockedKey:
 
     def fixed_period(self) -> timedelta | None:
         return None
-
-
-Clocked = Annotated[Datetime, Field(description="Run once at this time (one_off)")]
 
 
 def to_key(spec: Any, context: Context, report: Report) -> ClockedKey:
@@ -64,7 +58,7 @@ def from_beat(value: Any, default_timezone: str) -> tuple[ClockedKey, bool] | No
 KIND = Kind(
     name="clocked",
     spec_key="clocked",
-    annotation=Clocked,
+    spec_type="Clocked",
     hint="a date-time with an offset, such as 2026-12-24T18:00:00+01:00",
     to_key=to_key,
     to_file=to_file,

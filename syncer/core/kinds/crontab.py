@@ -8,15 +8,12 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
-
-from pydantic import Field, StringConstraints
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from syncer.core import cron
 from syncer.core.context import Context
 from syncer.core.kinds.base import Kind, Report, Unrepresentable
 from syncer.core.kinds.crontab_lints import lints
-from syncer.core.spec_types import Strict
 from syncer.core.yaml_style import Flow, Quoted
 
 if TYPE_CHECKING:
@@ -57,25 +54,6 @@ class CrontabKey:
 
     def fixed_period(self) -> timedelta | None:
         return None
-
-
-CronField = str | Annotated[int, Field(ge=0)]
-
-
-class CronMapping(Strict):
-    """The mapping form of ``cron``; a missing field means ``*``."""
-
-    minute: CronField = "*"
-    hour: CronField = "*"
-    day_of_month: CronField = "*"
-    month_of_year: CronField = "*"
-    day_of_week: CronField = "*"
-
-
-Cron = Annotated[
-    Annotated[str, StringConstraints(min_length=1)] | CronMapping,
-    Field(description="minute hour day-of-month month day-of-week, an @alias, or a mapping"),
-]
 
 
 @lru_cache(maxsize=1024)
@@ -230,7 +208,7 @@ def timezone_name(zone: Any) -> str:
 KIND = Kind(
     name="crontab",
     spec_key="cron",
-    annotation=Cron,
+    spec_type="Cron",
     hint="a string such as '0 3 * * mon-fri' or a mapping of cron fields",
     to_key=to_key,
     to_file=to_file,

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar
-
-from pydantic import Field
+from typing import Any, ClassVar
 
 from syncer.core.context import Context
 from syncer.core.durations import (
@@ -40,15 +38,6 @@ class IntervalKey:
 
     def fixed_period(self) -> timedelta | None:
         return timedelta(**{self.period: self.every})
-
-
-Duration = Annotated[
-    str | int,
-    Field(
-        description="3s, 90 seconds, 5m, 1h30m, 250ms, 10us, ... or an integer number of seconds",
-        examples=["3s", "5 minutes", "1h30m", 60],
-    ),
-]
 
 
 def to_key(spec: Any, context: Context, report: Report) -> IntervalKey | None:
@@ -147,7 +136,7 @@ def _from_timedelta(delta: timedelta) -> IntervalKey:
 KIND = Kind(
     name="interval",
     spec_key="every",
-    annotation=Duration,
+    spec_type="Duration",
     hint="a duration such as 30s, 5m, 1h30m, or an integer of seconds",
     to_key=to_key,
     to_file=to_file,

@@ -6,13 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Annotated, Any, ClassVar, Literal
-
-from pydantic import Field
+from typing import Any, ClassVar
 
 from syncer.core.context import Context
 from syncer.core.kinds.base import Kind, Report
-from syncer.core.spec_types import Strict
 from syncer.core.yaml_style import Flow
 
 SOLAR_EVENTS = (
@@ -51,12 +48,6 @@ class SolarKey:
 
     def fixed_period(self) -> timedelta | None:
         return None
-
-
-class Solar(Strict):
-    event: Literal[SOLAR_EVENTS]  # type: ignore[valid-type]
-    latitude: Annotated[Decimal, Field(strict=False, ge=-90, le=90)]
-    longitude: Annotated[Decimal, Field(strict=False, ge=-180, le=180)]
 
 
 def six_places(value: Any) -> str:
@@ -100,10 +91,10 @@ def from_beat(value: Any, default_timezone: str) -> tuple[SolarKey, bool] | None
 KIND = Kind(
     name="solar",
     spec_key="solar",
-    annotation=Solar,
+    spec_type="Solar",
     hint="a mapping with event, latitude, longitude",
     to_key=to_key,
     to_file=to_file,
     from_beat=from_beat,
-    nested_keys=tuple(Solar.model_fields),
+    nested_keys=("event", "latitude", "longitude"),  # Solar's fields (a test checks)
 )
