@@ -27,7 +27,9 @@ PHASES = (
     ("start-up: Django, the Celery app, task names", "syncer/project.py", "setup_django"),
     ("read the files (Pipeline.load)", "syncer/core/pipeline.py", "load"),
     ("  parse (YAML)", "syncer/core/load/read.py", "parse_file"),
-    ("  build (validation; the parse left out)", "syncer/core/desired.py", "build"),
+    ("  build (validation)", "syncer/core/desired.py", "add_file"),
+    ("  built files from the cache", "syncer/core/desired.py", "add_built"),
+    ("  cache entries read", "syncer/core/build_cache.py", "decode"),
     ("  lints", "syncer/core/lints.py", "lint"),
     ("herd lint (24 h timeline)", "syncer/db/timeline.py", "herd_warnings"),
     ("plan (rows + diff)", "syncer/db/apply.py", "make_plan"),
@@ -70,7 +72,6 @@ def main() -> int:
         )
         for _, suffix, name in PHASES
     }
-    found["build"] -= found["parse_file"]  # files are parsed as the build reads them
     for label, _, name in PHASES:
         seconds = found[name]
         if seconds:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from syncer.core.context import Context
-from syncer.core.task_build import DesiredTask
+from syncer.core.desired_task import DesiredTask
 
 # Bumped whenever FileBuild, DesiredTask or what they hold change shape.
 FORMAT = "1"

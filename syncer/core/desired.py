@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from syncer.core.context import Context
+from syncer.core.desired_task import DesiredTask
 from syncer.core.errors import Location, Problem
 from syncer.core.gc_pause import gc_paused
-from syncer.core.interpolate import expand_document
 from syncer.core.load import LocDict, SourceFile
-from syncer.core.task_build import DesiredTask, build_task, task_name_problems
-from syncer.core.validate_file import DeclaredTask, validate_file
+
+if TYPE_CHECKING:
+    from syncer.core.validate_file import DeclaredTask
 
 __all__ = ["Desired", "DesiredTask", "build"]
 
@@ -53,6 +55,11 @@ def building() -> AbstractContextManager[None]:
 
 def add_file(desired: Desired, source: SourceFile, context: Context) -> list[DesiredTask]:
     """Validate and build one file into ``desired``; its tasks that built, in file order."""
+    # The format's models (pydantic), imported by the first file that is not in the cache of
+    # built files: a command whose files are all there never needs them (~0.1 s of start-up).
+    from syncer.core.interpolate import expand_document
+    from syncer.core.validate_file import validate_file
+
     desired.files.append(source.path)
     if source.bool_words:
         desired.bool_words[source.path] = source.bool_words
@@ -124,6 +131,8 @@ def _build_declared(
     context: Context,
     desired: Desired,
 ) -> DesiredTask | None:
+    from syncer.core.task_build import build_task, task_name_problems
+
     name, where = declared.name, declared.where
     existing = desired.tasks.get(name)
     if existing is not None:

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from syncer.core.desired_task import DesiredTask
 from syncer.core.errors import Problem
 from syncer.core.pauses import Pause
 from syncer.core.plan import Action, Change, LedgerEntry, LedgerRefresh, Owned, Plan
 from syncer.core.scopes import Scope
 from syncer.core.state import COMPARED_FIELDS, TaskState
-from syncer.core.task_build import DesiredTask
 
 
 def compute(

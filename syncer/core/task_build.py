@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from syncer.core.context import Context
+from syncer.core.desired_task import DesiredTask
 from syncer.core.durations import parse_duration
 from syncer.core.errors import Location, Problem
 from syncer.core.load import LocDict
@@ -24,25 +24,6 @@ from syncer.core.state import TaskState
 # ``canonical_json`` without a new encoder per call (the same options, so the same text): four
 # calls per task.
 _json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-
-
-@dataclass(frozen=True)
-class DesiredTask:
-    state: TaskState
-    source: Location
-    previous_names: tuple[str, ...] = ()
-    spec_hash: str = ""
-    # Where each declared key stands (the task's own keys, else its file's defaults), as
-    # (key, (line, column)) in the task's file: a Location is built only when one is asked for
-    # (eight Location objects a task were a tenth of the validation time, and 100 MB at 100,000).
-    field_marks: tuple[tuple[str, tuple[int, int]], ...] = ()
-    previous_scope: str | None = None  # the scope this task is taken over from, if any
-
-    def location_of(self, field: str) -> Location:
-        for key, (line, column) in self.field_marks:
-            if key == field:
-                return Location(self.source.path, line, column)
-        return self.source
 
 
 def build_task(

@@ -263,3 +263,23 @@ def test_commands_keep_built_files_unless_told_not_to(
     assert (cache.exists() and len(os.listdir(cache)) == 1) is kept
     if kept:
         assert oct(cache.stat().st_mode & 0o777) == "0o700"
+
+
+def test_a_command_whose_files_are_all_cached_never_imports_the_format_models(
+    tmp_path: Path,
+) -> None:
+    root = write(tmp_path / "s", {"a.yaml": TWO})
+    environ = {**os.environ, "SYNCER_CACHE_DIR": str(tmp_path / "cache")}
+    script = (
+        "import sys\n"
+        "from syncer.cli.main import main\n"
+        f"code = main(['validate', '--skip-task-check', {str(root)!r}])\n"
+        "print(code, 'pydantic' in sys.modules, 'syncer.core.spec' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=environ, capture_output=True, text=True, check=True
+        ).stdout.splitlines()[-1]
+        for _ in range(2)
+    ]
+    assert runs == ["0 True True", "0 False False"]  # built, then taken from the cache
