@@ -4,8 +4,9 @@
 ``~/.cache/beat-sync``); ``off`` (or ``--no-cache``) keeps nothing. The cache only ever saves
 time: a directory that cannot be created, read or written is a miss, never an error; entries are
 written whole (a temporary file renamed into place), so a reader never sees half of one; the
-directory is the user's own (mode 0700); the least recently used entries go once there are more
-than ``MAX_ENTRIES``.
+directory is created with mode 0700, and one that another user owns or that others can write to
+is not used at all; the least recently used entries go once there are more than
+``MAX_ENTRIES``.
 
 The store's ``version`` (part of every key) fingerprints the code that builds: Python's version,
 the syncer's core modules and the libraries that parse and validate (each file's size and
@@ -35,32 +36,46 @@ class DirectoryStore:
     def __init__(self, root: Path, version: str) -> None:
         self.root = root
         self.version = version
-        self._ready = False
+        self._trusted: bool | None = None  # None: not checked yet
+        self._pruned = False
 
     def _path(self, key: str) -> Path:
         return self.root / key
 
     def get(self, key: str) -> bytes | None:
+        if not self._trust():
+            return None
         path = self._path(key)
         try:
             data = path.read_bytes()
-            os.utime(path)  # recently used: the last to be pruned
         except OSError:
             return None
+        with contextlib.suppress(OSError):  # a read-only directory: still a hit
+            os.utime(path)  # recently used: the last to be pruned
         return data
 
     def put(self, key: str, data: bytes) -> None:
         try:
-            if not self._ready:
-                self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self._trust(recheck=True):
+                return
+            if not self._pruned:
                 self._prune()
-                self._ready = True
+                self._pruned = True
             handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
             os.replace(temporary, self._path(key))
         except OSError:
             pass  # a read-only home, a full disk: the next command builds the file again
+
+    def _trust(self, recheck: bool = False) -> bool:
+        """Only a directory of the user's own that nobody else can write to: an entry planted by
+        another user would be a schedule they chose (an entry holds values, never code, but the
+        values are what gets applied). Like ssh with ~/.ssh, a directory that fails is ignored."""
+        if self._trusted is None or (recheck and not self._trusted):
+            self._trusted = _private(self.root)
+        return self._trusted
 
     def _prune(self) -> None:
         """Down to three quarters of ``MAX_ENTRIES``, the least recently used first (once per
@@ -77,6 +92,15 @@ class DirectoryStore:
         for _, path in entries[: len(entries) - MAX_ENTRIES * 3 // 4]:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+def _private(directory: Path) -> bool:
+    try:
+        stat = directory.stat()
+    except OSError:
+        return False  # missing (nothing to read yet) or unreadable
+    owner = os.getuid() if hasattr(os, "getuid") else stat.st_uid
+    return stat.st_uid == owner and not stat.st_mode & 0o022
 
 
 def default_directory() -> Path:

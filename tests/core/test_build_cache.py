@@ -198,6 +198,35 @@ def test_an_unusable_directory_only_costs_the_time(tmp_path: Path) -> None:
     same(load(root, store), load(root, None))
 
 
+def test_a_directory_others_can_write_to_is_never_read_nor_written(
+    tmp_path: Path, store: DirectoryStore, builds: list[str]
+) -> None:
+    root = write(tmp_path / "s", {"a.yaml": TWO})
+    load(root, store)
+    os.chmod(store.root, 0o777)  # anyone could have planted an entry: a schedule of their choice
+    (entry,) = os.listdir(store.root)
+    shared = DirectoryStore(store.root, store.version)
+    same(load(root, shared), load(root, None))
+    assert builds == ["a.yaml"] * 3 and os.listdir(store.root) == [entry]
+    os.chmod(store.root, 0o700)
+    load(root, DirectoryStore(store.root, store.version))
+    assert builds == ["a.yaml"] * 3  # its own again: used
+
+
+def test_a_read_only_directory_is_still_read(
+    tmp_path: Path, store: DirectoryStore, builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write(tmp_path / "s", {"a.yaml": TWO})
+    load(root, store)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(os, "utime", refuse)
+    load(root, DirectoryStore(store.root, store.version))
+    assert builds == ["a.yaml"]
+
+
 def test_the_least_recently_used_entries_go_past_the_limit(
     tmp_path: Path, store: DirectoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
