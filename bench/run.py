@@ -371,7 +371,8 @@ def _cli_steps(
             for suffix, variant in chosen:
                 if cold:
                     worker(env, "reset")
-                    shutil.rmtree(cache, ignore_errors=True)
+                    if not suffix:  # the current syncer's runs start with an empty cache
+                        shutil.rmtree(cache, ignore_errors=True)
                 runs[suffix].append(cli(variant, command, keep=text if cold else None))
                 if cold:
                     _check_cold_output(text, n)
