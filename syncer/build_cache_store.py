@@ -103,16 +103,19 @@ def _private(directory: Path) -> bool:
     return stat.st_uid == owner and not stat.st_mode & 0o022
 
 
-def default_directory() -> Path:
+def default_directory() -> Path | None:
+    """``$XDG_CACHE_HOME/beat-sync``, else ``~/.cache/beat-sync``; None when neither is an
+    absolute path (a container's user without a home: never a directory under the current one)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "beat-sync"
+    return Path(base) / "beat-sync" if os.path.isabs(base) else None
 
 
 def open_store(setting: str) -> DirectoryStore | None:
     """The store ``SYNCER_CACHE_DIR`` names ("" for the default), or None for ``off``."""
     if setting.strip().lower() == OFF:
         return None
-    return DirectoryStore(Path(setting) if setting else default_directory(), code_version())
+    root = Path(setting) if setting else default_directory()
+    return DirectoryStore(root, code_version()) if root is not None else None
 
 
 def code_version() -> str:

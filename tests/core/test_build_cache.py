@@ -255,10 +255,19 @@ def test_the_code_version_follows_the_core_modules(
         os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
-def test_the_setting_names_the_directory_or_turns_it_off(tmp_path: Path) -> None:
+def test_the_setting_names_the_directory_or_turns_it_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert open_store("off") is None and open_store(" OFF ") is None
     named = open_store(str(tmp_path / "c"))
     assert named is not None and named.root == tmp_path / "c"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    default = open_store("")
+    assert default is not None and default.root == tmp_path / "xdg" / "beat-sync"
+    # a user without a home (a container's arbitrary uid): no cache, never ./~/.cache
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert open_store("") is None
 
 
 @pytest.mark.parametrize(
