@@ -58,8 +58,8 @@ class Pipeline:
     def load(self, paths: Sequence[str], now: datetime) -> Loaded:
         found, problems = discover(paths)
         digest = hashlib.sha256()
-        parsed_now: dict[tuple[str, str], SourceFile | Problem] = {}
-        built_now: dict[str, FileBuild] = {}
+        parsed: dict[tuple[str, str], SourceFile | Problem] = {}
+        built: dict[str, FileBuild] = {}
         desired = Desired()
         with building():
             for path in found:
@@ -70,36 +70,51 @@ class Pipeline:
                     continue
                 content_hash = hashlib.sha256(content).hexdigest()
                 digest.update(f"{name}\0{content_hash}\0".encode())
-                key = self._key(name, content, content_hash)
-                cached = self._cached(key) if key else None
-                if cached is not None and add_built(
-                    desired, name, cached.tasks, cached.bool_words, self.context
-                ):
-                    built_now[key] = cached
-                    continue
-                parsed = self._parsed.get((name, content_hash)) or parse_file(
-                    name, content, self.context.limits
-                )
-                if self.keep:
-                    parsed_now[(name, content_hash)] = parsed
-                if isinstance(parsed, Problem):
-                    problems.append(parsed)
-                    continue
-                before = len(desired.problems)
-                tasks = add_file(desired, parsed, self.context)
-                if key and len(desired.problems) == before:
-                    built_now[key] = self._keep_built(
-                        key, FileBuild(tuple(tasks), parsed.bool_words)
-                    )
+                problem = self._add(desired, name, content, content_hash, parsed, built)
+                if problem is not None:
+                    problems.append(problem)
         finish(desired, self.context)
         if self.keep:  # forget files that are gone or changed
-            self._parsed, self._built = parsed_now, built_now
+            self._parsed, self._built = parsed, built
         desired.problems[:0] = problems
         if not desired.errors:
             desired.problems.extend(lint(desired, now))
         desired.problems.sort()
         invalid = sorted({p.location.path for p in desired.errors})
         return Loaded(desired, digest.hexdigest(), invalid)
+
+    def _add(
+        self,
+        desired: Desired,
+        name: str,
+        content: bytes,
+        content_hash: str,
+        parsed: dict[tuple[str, str], SourceFile | Problem],
+        built: dict[str, FileBuild],
+    ) -> Problem | None:
+        """One file into ``desired``: from what it built before, else parsed and built (and
+        kept, when it has no problem); a file that does not parse is its problem, returned."""
+        key = self._key(name, content, content_hash)
+        cached = self._cached(key) if key else None
+        if cached is not None and add_built(
+            desired, name, cached.tasks, cached.bool_words, self.context
+        ):
+            built[key] = cached
+            return None
+        source = self._parsed.get((name, content_hash)) or parse_file(
+            name, content, self.context.limits
+        )
+        if isinstance(source, Problem):
+            if self.keep:
+                parsed[(name, content_hash)] = source
+            return source
+        before = len(desired.problems)
+        tasks = add_file(desired, source, self.context)
+        if key and len(desired.problems) == before:
+            built[key] = self._keep_built(key, FileBuild(tuple(tasks), source.bool_words))
+        elif self.keep:  # its document, for the next load (a built file is never parsed again)
+            parsed[(name, content_hash)] = source
+        return None
 
     def _key(self, name: str, content: bytes, content_hash: str) -> str:
         """The file's entry key, or "" when built files are kept nowhere."""
