@@ -101,20 +101,8 @@ def _allowed() -> dict[tuple[str, str], Any]:
 
     classes: list[Any] = [FileBuild, DesiredTask, TaskState, Location, datetime, timedelta]
     classes.append(timezone)
-    classes.extend(_key_classes(KINDS))
+    classes.extend(kind.key_type for kind in KINDS.values())
     return {(c.__module__, c.__qualname__): c for c in classes}
-
-
-def _key_classes(kinds: Mapping[str, Any]) -> list[type]:
-    """Each kind's ``ScheduleKey`` class: the class in its module whose ``kind`` is its name."""
-    import sys
-
-    return [
-        value
-        for kind in kinds.values()
-        for value in vars(sys.modules[kind.to_key.__module__]).values()
-        if isinstance(value, type) and getattr(value, "kind", None) == kind.name
-    ]
 
 
 class _Unpickler(pickle.Unpickler):

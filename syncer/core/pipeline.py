@@ -18,8 +18,9 @@ from datetime import datetime
 
 from syncer.core.build_cache import BuildStore, FileBuild, decode, encode, entry_key
 from syncer.core.context import Context
-from syncer.core.desired import Desired, add_built, add_file, building, finish
+from syncer.core.desired import Desired, add_built, add_file, finish
 from syncer.core.errors import Problem
+from syncer.core.gc_pause import gc_paused
 from syncer.core.lints import lint
 from syncer.core.load import SourceFile, discover, parse_file, read_file
 
@@ -61,7 +62,7 @@ class Pipeline:
         parsed: dict[tuple[str, str], SourceFile | Problem] = {}
         built: dict[str, FileBuild] = {}
         desired = Desired()
-        with building():
+        with gc_paused():  # the build keeps what it makes: see desired.build
             for path in found:
                 name = str(path)
                 content = read_file(path, self.context.limits)

@@ -63,6 +63,7 @@ def no_lints(key: Any, now: datetime) -> Iterable[Lint]:
 class Kind:
     name: str  # canonical: "kind" in plan JSON and the API, ManagedSchedule.kind, the DB table
     spec_key: str  # the key that declares it in a schedule file
+    key_type: type  # its ``ScheduleKey`` class
     # The name, in syncer.core.kinds.spec_types, of the pydantic type of that key's value (with
     # its Field: description): see ``annotation``.
     spec_type: str

@@ -58,6 +58,7 @@ def from_beat(value: Any, default_timezone: str) -> tuple[ClockedKey, bool] | No
 KIND = Kind(
     name="clocked",
     spec_key="clocked",
+    key_type=ClockedKey,
     spec_type="Clocked",
     hint="a date-time with an offset, such as 2026-12-24T18:00:00+01:00",
     to_key=to_key,

@@ -208,6 +208,7 @@ def timezone_name(zone: Any) -> str:
 KIND = Kind(
     name="crontab",
     spec_key="cron",
+    key_type=CrontabKey,
     spec_type="Cron",
     hint="a string such as '0 3 * * mon-fri' or a mapping of cron fields",
     to_key=to_key,

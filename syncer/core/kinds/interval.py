@@ -136,6 +136,7 @@ def _from_timedelta(delta: timedelta) -> IntervalKey:
 KIND = Kind(
     name="interval",
     spec_key="every",
+    key_type=IntervalKey,
     spec_type="Duration",
     hint="a duration such as 30s, 5m, 1h30m, or an integer of seconds",
     to_key=to_key,

@@ -91,6 +91,7 @@ def from_beat(value: Any, default_timezone: str) -> tuple[SolarKey, bool] | None
 KIND = Kind(
     name="solar",
     spec_key="solar",
+    key_type=SolarKey,
     spec_type="Solar",
     hint="a mapping with event, latitude, longitude",
     to_key=to_key,
