@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -369,6 +370,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     return outcome.code
 
 
+def console(argv: Sequence[str] | None = None) -> int:
+    """The ``syncer`` program and ``manage.py syncer``: ``main``, then the process ends (not for
+    a caller that goes on, such as ``call_command``)."""
+    code = main(argv)
+    _before_exit()
+    return code
+
+
+def _before_exit() -> None:
+    """Close the database connections (a client that vanishes without saying goodbye is an
+    aborted connection in the server's log: MariaDB's, by default), then freeze the heap. The
+    interpreter's exit would walk every object once more for cycles, only to free memory the
+    process gives back anyway: ~0.1 s of a plan of 10,000 tasks. Output is flushed and atexit
+    handlers run as before; every file the syncer writes is closed where it is written."""
+    if "django.apps" in sys.modules:
+        from django.apps import apps
+
+        if apps.ready:
+            from django.db import connections
+
+            connections.close_all()
+    gc.freeze()
+
+
 COMMANDS = {
     "validate": "validate",
     "timeline": "timeline",
@@ -405,4 +430,4 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
+from django.db.models.fields.json import KT
 from django_celery_beat.models import PeriodicTask
 
 from syncer.core.errors import Location
@@ -81,14 +82,18 @@ def read_ledger() -> dict[str, LedgerEntry]:
         "source_path",
         "source_line",
         "spec_hash",
-        "applied_state__enabled",
+        # As text ('true'/'false' on every vendor): a JSON value would be parsed per row.
+        KT("applied_state__enabled"),
         "scope",
         "revision",
     ):
-        applied = enabled if isinstance(enabled, bool) else None
+        applied = _JSON_BOOLEANS.get(enabled)
         where = Location(path, line or 0)
         ledger[name] = LedgerEntry(where, spec_hash, applied, scope, revision)
     return ledger
+
+
+_JSON_BOOLEANS = {"true": True, "false": False}
 
 
 def read_pauses() -> dict[str, Pause]:

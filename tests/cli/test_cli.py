@@ -316,3 +316,25 @@ def test_watch_waits_a_tenth_of_a_second_of_quiet_by_default():
 
     assert build_parser().parse_args(["watch"]).debounce == 0.1
     assert Options(paths=["schedules"]).debounce == 0.1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_program_closes_its_connections_and_freezes_the_heap_before_it_ends(schedules):
+    """``console`` (the ``syncer`` program, ``manage.py syncer``): the plan ran on a connection
+    that is closed when it returns (a server logs a client that just vanishes), and the heap is
+    frozen (the interpreter's exit does not walk it again); ``main`` alone leaves both as they
+    are, for a caller that goes on."""
+    import gc
+
+    from django.db import connection
+
+    from syncer.cli.main import console
+
+    try:
+        assert main(["plan", str(schedules)]) == 0
+        assert connection.connection is not None and gc.get_freeze_count() == 0
+        assert console(["plan", "--detailed-exitcode", str(schedules)]) == 2
+        assert connection.connection is None
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -267,3 +267,21 @@ def test_a_one_off_task_disabled_by_beat_stays_disabled_but_one_disabled_by_a_fi
     outcome = apply_files({"a.yaml": once % ""})
     assert [(c.action, c.fields) for c in outcome.plan.changes] == [("update", ("enabled",))]
     assert PeriodicTask.objects.get(name="once").enabled
+
+
+def test_the_ledger_reads_back_the_enabled_flag_it_wrote(apply_files):
+    """``applied_state.enabled`` is read as text on every vendor ('true'/'false'), not as JSON:
+    true, false, and unknown (an entry without it, as written before the flag was kept)."""
+    from syncer.db.actual import read_ledger
+
+    off = HELLO.replace("    every: 5s\n", "    every: 5s\n    enabled: false\n")
+    apply_files({"hello.yaml": off})
+    ledger = read_ledger()
+    assert ledger["print-hello"].applied_enabled is True
+    assert ledger["write-to-file"].applied_enabled is False
+    ManagedTask.objects.filter(task__name="print-hello").update(applied_state={})
+    ManagedTask.objects.filter(task__name="write-to-file").update(applied_state={"enabled": None})
+    ledger = read_ledger()
+    assert ledger["print-hello"].applied_enabled is None
+    assert ledger["write-to-file"].applied_enabled is None
+    assert ledger["print-hello"].source.line == 2

@@ -11,9 +11,9 @@ class Command(BaseCommand):
     help = "Schedules as code: syncer validate|plan|apply|... (see `syncer --help`)."
 
     def run_from_argv(self, argv: list[str]) -> None:
-        from syncer.cli.main import main
+        from syncer.cli.main import console
 
-        sys.exit(main(argv[2:]))
+        sys.exit(console(argv[2:]))
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("argv", nargs="*", help="syncer arguments, e.g. plan schedules/")
