@@ -46,6 +46,15 @@ import generate  # noqa: E402
 PYTHON = sys.executable
 WORKER = str(ROOT / "bench" / "worker.py")
 SYNCER = str(Path(sys.executable).with_name("syncer"))
+# The "before" syncer (``--before``) as its own console script ran it: the installed script is
+# the current version's, and its entry point (``console``, since #17) may not exist in REF. -P:
+# no current directory first on sys.path, where the current ``syncer`` would win over REF's.
+BEFORE_PROGRAM = [
+    PYTHON,
+    "-P",
+    "-c",
+    "import sys; from syncer.cli.main import main; sys.exit(main())",
+]
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 TINY = """\
@@ -357,42 +366,40 @@ def _cli_steps(
     tiny = workdir / "tiny"
     tiny.mkdir(exist_ok=True)
     (tiny / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    variants = [("", env)]
+    variants = [("", env, [SYNCER])]
     if args.before:
-        variants.append(("_before", dict(env, PYTHONPATH=str(before_tree(args.before, workdir)))))
+        tree = before_tree(args.before, workdir)
+        before = dict(env, PYTHONPATH=str(tree))
+        _check_imports_from(before, tree)
+        variants.append(("_before", before, BEFORE_PROGRAM))
     text = workdir / "cold-apply.txt"
 
     def measured(label: str, command: list[str], cold: bool = False) -> None:
         # The variants alternate run by run, so that a busy moment of the machine hits both.
         # --no-cache is newer than any "before": that row runs the current syncer only.
         chosen = variants[:1] if "--no-cache" in command else variants
-        runs: dict[str, list[dict[str, Any]]] = {suffix: [] for suffix, _ in chosen}
+        runs: dict[str, list[dict[str, Any]]] = {suffix: [] for suffix, _, _ in chosen}
         for _ in _r(args):
-            for suffix, variant in chosen:
+            for suffix, variant, program in chosen:
                 if cold:
                     worker(env, "reset")
                     if not suffix:  # the current syncer's runs start with an empty cache
                         shutil.rmtree(cache, ignore_errors=True)
-                runs[suffix].append(cli(variant, command, keep=text if cold else None))
+                runs[suffix].append(cli(variant, program + command, keep=text if cold else None))
                 if cold:
                     _check_cold_output(text, n)
-        for suffix, _ in chosen:
+        for suffix, _, _ in chosen:
             step(label + suffix, cli_median(runs[suffix]))
 
     if cold:
-        measured("cli_cold_apply", [SYNCER, "apply", "--no-color", str(files)], cold=True)
+        measured("cli_cold_apply", ["apply", "--no-color", str(files)], cold=True)
     # --detailed-exitcode: exit 2 (a failed step) if there were anything to change
-    measured("cli_noop_apply", [SYNCER, "apply", "--detailed-exitcode", str(files)])
-    measured("cli_noop_plan", [SYNCER, "plan", "--detailed-exitcode", str(files)])
-    measured(
-        "cli_noop_plan_nocache", [SYNCER, "plan", "--detailed-exitcode", "--no-cache", str(files)]
-    )
-    measured("cli_startup", [SYNCER, "validate", str(tiny)])
-    measured("cli_startup_skip", [SYNCER, "validate", "--skip-task-check", str(tiny)])
-    measured(
-        "cli_startup_skip_nocache",
-        [SYNCER, "validate", "--skip-task-check", "--no-cache", str(tiny)],
-    )
+    measured("cli_noop_apply", ["apply", "--detailed-exitcode", str(files)])
+    measured("cli_noop_plan", ["plan", "--detailed-exitcode", str(files)])
+    measured("cli_noop_plan_nocache", ["plan", "--detailed-exitcode", "--no-cache", str(files)])
+    measured("cli_startup", ["validate", str(tiny)])
+    measured("cli_startup_skip", ["validate", "--skip-task-check", str(tiny)])
+    measured("cli_startup_skip_nocache", ["validate", "--skip-task-check", "--no-cache", str(tiny)])
 
 
 def _check_cold_output(text: Path, n: int) -> None:
@@ -406,6 +413,19 @@ def _check_cold_output(text: Path, n: int) -> None:
             last = line if line.strip() else last
     assert created == n and previews == n, (created, previews, n)
     assert last.strip() == "Applied.", last
+
+
+def _check_imports_from(env: dict[str, str], tree: Path) -> None:
+    """The "before" runs import REF's ``syncer``, not the current one."""
+    where = subprocess.run(
+        [*BEFORE_PROGRAM[:2], "-c", "import syncer; print(syncer.__file__)"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert where.startswith(str(tree)), f"the before variant imports {where}, not {tree}"
 
 
 def before_tree(ref: str, workdir: Path) -> Path:

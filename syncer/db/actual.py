@@ -7,7 +7,7 @@ ownership ledger, and the pauses.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -50,12 +50,15 @@ class Snapshot:
     pauses: dict[str, Pause] = field(default_factory=dict)  # by task name, expired ones too
 
 
-def read_snapshot() -> Snapshot:
+def read_snapshot(canonical: Iterable[str] = ()) -> Snapshot:
+    """The rows, the ledger and the pauses. ``canonical``: JSON texts known to be in canonical
+    form (the declared ones): a column holding one of them is taken as it is, not parsed (a
+    row the syncer wrote holds its declaration's text)."""
     snapshot = Snapshot()
     # Thousands of rows share a few hundred schedule rows: each one's key is built once; and
     # their JSON columns a few distinct texts (no args, the same headers): each read once.
     schedules: dict[tuple[Any, ...], tuple[ScheduleKey, tuple[str, int] | None]] = {}
-    text = _cached(_canonical)
+    text = _cached(_canonical, canonical)
     width = len(_TASK_COLUMNS)
     for row in PeriodicTask.objects.values_list(*_TASK_COLUMNS, *_SCHEDULE_COLUMNS).iterator(
         chunk_size=5000
@@ -198,10 +201,13 @@ def _canonical(text: str | None, empty: str) -> str:
         return f"<invalid JSON> {text}"
 
 
-def _cached(read: Callable[[str | None, str], str]) -> Callable[[str | None, str], str]:
+def _cached(
+    read: Callable[[str | None, str], str], canonical: Iterable[str] = ()
+) -> Callable[[str | None, str], str]:
     """``read`` (a JSON column's text -> its canonical form), once per distinct text: the form
-    of a text other than the column's empty value does not depend on the column."""
-    known: dict[str, str] = {}
+    of a text other than the column's empty value does not depend on the column. A text in
+    ``canonical`` is its own form (canonicalising a canonical text gives it back)."""
+    known: dict[str, str] = {text: text for text in canonical}
 
     def cached(text: str | None, empty: str) -> str:
         if not text or text == empty:

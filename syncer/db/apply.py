@@ -75,7 +75,7 @@ def make_plan(
     # Reading the rows creates a few objects per task and keeps them: the collector's passes
     # would walk the whole heap and free nothing (100,000 tasks: seconds).
     with gc_paused():
-        snapshot = read_snapshot()
+        snapshot = read_snapshot(_declared_json(desired))
         plan = compute(
             desired,
             snapshot.states,
@@ -86,6 +86,15 @@ def make_plan(
         )
     plan.raise_if_conflicts()
     return plan, snapshot
+
+
+def _declared_json(desired: dict[str, DesiredTask]) -> set[str]:
+    """The JSON columns' texts the files declare (canonical: ``build_task`` writes them so)."""
+    texts = set()
+    for task in desired.values():
+        state = task.state
+        texts.update((state.args, state.kwargs, state.headers))
+    return texts
 
 
 def apply(

@@ -195,6 +195,20 @@ def test_drift_is_shown_as_an_update_and_repaired(apply_files):
     assert (task.queue, json.loads(task.kwargs)) == ("files", {"text": "hi"})
 
 
+def test_json_columns_compare_by_value_whatever_their_spelling(apply_files):
+    """A row the syncer wrote holds its declaration's text (taken as it is); a row edited by
+    hand is read as JSON: the same value spelled otherwise is no change, another value is."""
+    many_keys = HELLO.replace("kwargs: {text: hi}", "kwargs: {text: hi, b: [1, 2], a: null}")
+    apply_files({"hello.yaml": many_keys})
+    row = PeriodicTask.objects.filter(name="write-to-file")
+    assert row.get().kwargs == '{"a":null,"b":[1,2],"text":"hi"}'
+    row.update(kwargs='{"text": "hi",\n "b": [1, 2], "a": null}')
+    assert apply_files({"hello.yaml": many_keys}).plan.is_empty
+    row.update(kwargs='{"text": "hi", "b": [2, 1], "a": null}')
+    changes = apply_files({"hello.yaml": many_keys}).plan.changes
+    assert [(c.name, c.fields) for c in changes] == [("write-to-file", ("kwargs",))]
+
+
 def test_runtime_fields_are_not_compared_and_a_schedule_change_does_not_catch_up(apply_files):
     apply_files({"hello.yaml": HELLO})
     long_ago = timezone.now() - timedelta(days=2)
