@@ -90,7 +90,7 @@ def make_plan(
 
 def _declared_json(desired: dict[str, DesiredTask]) -> set[str]:
     """The JSON columns' texts the files declare (canonical: ``build_task`` writes them so)."""
-    texts = set()
+    texts: set[str] = set()
     for task in desired.values():
         state = task.state
         texts.update((state.args, state.kwargs, state.headers))
