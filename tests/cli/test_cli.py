@@ -311,7 +311,7 @@ def test_the_plan_says_which_runs_start_at_once_and_which_the_policy_holds_back(
 def test_watch_waits_a_tenth_of_a_second_of_quiet_by_default():
     """#17: an editor's save is a burst of events within milliseconds; 0.3 s of quiet was most of
     the save -> committed latency of a small schedule."""
-    from syncer.cli.main import build_parser
+    from syncer.cli.parser import build_parser
     from syncer.daemon.loop import Options
 
     assert build_parser().parse_args(["watch"]).debounce == 0.1
