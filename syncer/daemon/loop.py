@@ -20,9 +20,8 @@ from django.db import Error as DatabaseError
 from django.db import connection
 
 from syncer import conf
-from syncer.core import render
 from syncer.core.context import Context
-from syncer.core.errors import Problem, TemporaryFault, UnsafePlan, ValidationFailed
+from syncer.core.errors import TemporaryFault, UnsafePlan, ValidationFailed
 from syncer.core.pipeline import Loaded, Pipeline
 from syncer.core.plan import Plan
 from syncer.core.scopes import Scope
@@ -30,10 +29,10 @@ from syncer.daemon import files
 from syncer.daemon.events import ChangeFlag, start_observer
 from syncer.daemon.health import Metrics, Readiness
 from syncer.daemon.leader import Leadership
+from syncer.daemon.lint_report import LintReport
 from syncer.db.actual import read_snapshot
 from syncer.db.apply import Audit, apply, make_plan
 from syncer.db.health import judged_names, read_health
-from syncer.db.timeline import herd_warnings
 
 
 @dataclass
@@ -70,9 +69,7 @@ class Reconciler:
         self.log = log
         self.revision = revision
         self.pipeline = Pipeline(context)
-        self.warned_hash: str | None = None  # input whose lint warnings were last logged
-        self.herds: list[Problem] = []  # the herd lint of the input of ``herds_hash``
-        self.herds_hash: str | None = None
+        self.lints = LintReport(log, metrics.lint_warnings)
         self.blocked_hash: str | None = None  # input that failed permanently
         self.applied_hash: str | None = None  # input of the last successful reconcile
         self.failures = 0
@@ -149,7 +146,7 @@ class Reconciler:
             self.next_resync = started + self.options.resync_interval
         loaded = self.pipeline.load(self.options.paths, datetime.now(UTC))
         self.metrics.invalid_files.set(len(loaded.invalid_files))
-        self._warnings(loaded)
+        self.lints.report(loaded)
         if loaded.desired.errors:
             self._invalid(loaded, reason)
             return
@@ -244,45 +241,6 @@ class Reconciler:
             scope=self.options.scope,
         )
         return outcome.plan, outcome.written
-
-    def _warnings(self, loaded: Loaded) -> None:
-        """Lints, as ``validate`` and ``plan`` print them: logged once per distinct input (not at
-        every resync), counted in /metrics at every reconcile."""
-        if loaded.content_hash != self.herds_hash and not loaded.desired.errors:
-            # The herd lint needs beat's schedule objects: once per distinct input.
-            self.herds = herd_warnings(
-                loaded.desired.tasks, datetime.now(UTC), conf.get().herd_threshold
-            )
-            self.herds_hash = loaded.content_hash
-        warnings = [*loaded.warnings, *self.herds]
-        self.metrics.lint_warnings.set(len(warnings))
-        if not warnings or loaded.content_hash == self.warned_hash:
-            return
-        self.warned_hash = loaded.content_hash
-        for group in render.grouped(warnings):  # one record per DST transition, as the CLI
-            warning = group[0]
-            if len(group) == 1:
-                self.log.warning(
-                    "lint: %s",
-                    warning.message,
-                    extra={
-                        "location": str(warning.location),
-                        "task": warning.task,
-                        "field": warning.field,
-                    },
-                )
-                continue
-            self.log.warning(
-                "lint: %s: %d tasks",
-                warning.group,
-                len(group),
-                extra={
-                    "location": str(warning.location),
-                    "tasks": [p.task for p in group[: render.GROUP_SHOWN]],
-                    "count": len(group),
-                    "field": warning.field,
-                },
-            )
 
     def _invalid(self, loaded: Loaded, reason: str) -> None:
         problems = [str(p) for p in loaded.desired.errors]

@@ -47,7 +47,7 @@ def test_lint_warnings_are_logged_once_per_input_and_counted(tmp_path):
     watch, records, metrics = reconciler(tmp_path)
     for _ in range(2):  # a resync of the same files: counted again, not logged again
         loaded = watch.pipeline.load(watch.options.paths, NOW)
-        watch._warnings(loaded)
+        watch.lints.report(loaded)
     assert gauge(metrics) == 1
     (record,) = records.records
     assert record.levelno == logging.WARNING
@@ -57,7 +57,7 @@ def test_lint_warnings_are_logged_once_per_input_and_counted(tmp_path):
     (tmp_path / "a.yaml").write_text(
         "tasks:\n  calm:\n    task: tasks.print_hello\n    every: 1m\n"
     )
-    watch._warnings(watch.pipeline.load(watch.options.paths, NOW))
+    watch.lints.report(watch.pipeline.load(watch.options.paths, NOW))
     assert gauge(metrics) == 0 and len(records.records) == 1
 
 
@@ -68,7 +68,7 @@ def test_warnings_of_one_dst_transition_are_one_record_naming_the_count(tmp_path
     )
     (tmp_path / "a.yaml").write_text("tasks:\n" + body)
     watch, records, metrics = reconciler(tmp_path)
-    watch._warnings(watch.pipeline.load(watch.options.paths, NOW))
+    watch.lints.report(watch.pipeline.load(watch.options.paths, NOW))
     assert gauge(metrics) == 10  # every warning counted: 5 tasks, 2 transitions
     dst = [r for r in records.records if "Europe/Berlin" in r.getMessage()]
     assert len(dst) == 2  # one record per transition, not one per task
