@@ -41,11 +41,11 @@ class RunMetrics(Collector):
     def collect(self) -> Iterator[Metric]:
         latest = self._latest
         families = self._families()
-        if latest is None:
-            families[1].add_metric([], 0)
+        by_state, paused, state, last_run, next_run, late = families
+        if latest is None:  # before the first observation: a gauge without labels shows 0
+            paused.add_metric([], 0)
             return iter(families)
         healths, per_task = latest
-        by_state, paused, state, last_run, next_run, late = families
         tally = counts(healths)
         for name, count in tally.items():
             by_state.add_metric([name], count)

@@ -37,6 +37,8 @@ _TASK_COLUMNS = ("id", *_STATE_COLUMNS)
 _SCHEDULE_COLUMNS = tuple(
     f"{kind.fk}__{column}" for kind in KINDS.values() for column in ("id", *kind.columns)
 )
+# The ledger's ``applied_state.enabled``, read as JSON text ('true'/'false' on every vendor).
+_JSON_BOOLEANS = {"true": True, "false": False}
 
 
 @dataclass
@@ -94,9 +96,6 @@ def read_ledger() -> dict[str, LedgerEntry]:
         where = Location(path, line or 0)
         ledger[name] = LedgerEntry(where, spec_hash, applied, scope, revision)
     return ledger
-
-
-_JSON_BOOLEANS = {"true": True, "false": False}
 
 
 def read_pauses() -> dict[str, Pause]:
