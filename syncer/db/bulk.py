@@ -1,5 +1,5 @@
 """Bulk INSERT, UPDATE and DELETE as ONE statement with ONE parameter: the rows as a JSON document,
-unpacked by the database (``syncer.db.jsonrows``: ``json_array_elements`` on PostgreSQL,
+unpacked by the database (``syncer.db.jsonrows``: ``jsonb_array_elements`` on PostgreSQL,
 ``json_each`` on SQLite, ``JSON_TABLE`` on MySQL/MariaDB).
 
 Why not ``bulk_create`` / ``bulk_update``: on PostgreSQL, Django 5.2 sends one array per column
