@@ -42,7 +42,8 @@ def show(plan: Plan, args: argparse.Namespace, live: Mapping[str, TaskState] | N
     elif args.output == "markdown":
         sys.stdout.write(render.plan_markdown(plan, shown, load))
     else:
-        sys.stdout.write(render.plan_text(plan, color=use_color(args), previews=shown, load=load))
+        for part in render.plan_text_parts(plan, color=use_color(args), previews=shown, load=load):
+            sys.stdout.write(part)
 
 
 def _last_runs(plan: Plan) -> dict[str, datetime | None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby
 
 from syncer.core.errors import Problem
@@ -64,21 +64,38 @@ def plan_text(
     previews: Previews | None = None,
     load: Load | None = None,
 ) -> str:
-    lines: list[str] = []
-    titles: list[tuple[int, Action]] = []  # the line of each change's symbol, to color
-    for change in plan.changes:
-        titles.append((len(lines), change.action))
-        lines.extend(_change_lines(change))
-        preview = (previews or {}).get(change.name)
-        if preview is not None:
-            lines.extend(_preview_lines(change, preview))
-    lines = escape_lines(lines)  # before the colors: theirs are the only escape codes
-    if color:
-        for index, action in titles:
-            line, end = lines[index], 2 + len(_head(action))
-            lines[index] = f"{line[:2]}{_paint(line[2:end], _COLOR[action])}{line[end:]}"
-    if not plan.changes:
-        lines.append("No changes. The schedule tables match the files.")
+    return "".join(plan_text_parts(plan, color=color, previews=previews, load=load))
+
+
+# Changes per part of ``plan_text_parts``.
+PART_CHANGES = 1000
+
+
+def plan_text_parts(
+    plan: Plan,
+    *,
+    color: bool = False,
+    previews: Previews | None = None,
+    load: Load | None = None,
+) -> Iterator[str]:
+    """``plan_text`` in parts of whole lines, each ending with its line break, to be written as
+    they are made: the text of 100,000 changes (1.2 million lines) is never held at once."""
+    for start in range(0, len(plan.changes), PART_CHANGES):
+        lines: list[str] = []
+        titles: list[tuple[int, Action]] = []  # the line of each change's symbol, to color
+        for change in plan.changes[start : start + PART_CHANGES]:
+            titles.append((len(lines), change.action))
+            lines.extend(_change_lines(change))
+            preview = (previews or {}).get(change.name)
+            if preview is not None:
+                lines.extend(_preview_lines(change, preview))
+        lines = escape_lines(lines)  # before the colors: theirs are the only escape codes
+        if color:
+            for index, action in titles:
+                line, end = lines[index], 2 + len(_head(action))
+                lines[index] = f"{line[:2]}{_paint(line[2:end], _COLOR[action])}{line[end:]}"
+        yield "\n".join(lines) + "\n"
+    lines = [] if plan.changes else ["No changes. The schedule tables match the files."]
     lines.extend(escape_lines(others_lines(plan)))
     lines.extend(escape_lines(pause_lines(plan)))
     lines.extend(escape_lines(load_lines(load)))
@@ -96,7 +113,7 @@ def plan_text(
             (_paint(label, "1;31") if color else label)
             + f"{refusal.reason}. After review, apply it with {refusal.override}."
         )
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
 
 
 def summary_line(plan: Plan) -> str:

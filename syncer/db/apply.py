@@ -292,7 +292,12 @@ def _record_ownership(plan: Plan, ids: dict[str, int], now: datetime, audit: Aud
     entries.extend(plan.ledger_refresh)
     if not entries:
         return
-    bulk.delete(ManagedTask, "task_id", [ids[entry.name] for entry in entries])
+    # A row this plan creates has no entry yet (a new id): only the others' are replaced.
+    bulk.delete(
+        ManagedTask,
+        "task_id",
+        [ids[e.name] for e in entries if not (isinstance(e, Change) and e.action == Action.CREATE)],
+    )
 
     def rows() -> Iterator[tuple[Any, ...]]:  # one at a time: the applied states are large
         for entry in entries:

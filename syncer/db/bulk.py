@@ -54,7 +54,7 @@ def insert(
         sql += f" RETURNING {back}"
     out: list[tuple[Any, ...]] = []
     first_ids: list[int] = []
-    with connection.cursor() as cursor:
+    with vendor.cursor(connection) as cursor:
         for payload in jsonrows.encode(connection, fields, rows):
             cursor.execute(sql, [payload])
             if returns:
@@ -104,7 +104,7 @@ def delete(model: type[models.Model], column: str, values: Sequence[int]) -> int
 
 def _execute(sql: str, fields: Sequence[jsonrows.Field], rows: Sequence[Sequence[Any]]) -> int:
     count = 0
-    with connection.cursor() as cursor:
+    with jsonrows.dialect(connection).cursor(connection) as cursor:
         for payload in jsonrows.encode(connection, fields, rows):
             cursor.execute(sql, [payload])
             count += int(cursor.rowcount)

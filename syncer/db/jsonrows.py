@@ -55,6 +55,7 @@ class Dialect:
     update: Callable[[str, str, Sequence[tuple[str, str]], Relation], str]
     delete: Callable[[str, str, Relation], str]
     packet_limit: Callable[[BaseDatabaseWrapper], int | None]  # largest payload, None: no limit
+    cursor: Callable[[BaseDatabaseWrapper], Any] = lambda connection: connection.cursor()
     # INSERT ... RETURNING; else (MySQL 8) the ids are read back from the cursor's ``lastrowid``
     returning: Callable[[BaseDatabaseWrapper], bool] = lambda connection: True
     shape: Callable[[list[Any]], Any] = list  # a row of values -> its JSON form
@@ -155,6 +156,42 @@ def _pg_relation(
     return Relation("jsonb_array_elements(%s::jsonb) AS x", values)
 
 
+def _pg_cursor(connection: BaseDatabaseWrapper) -> Any:
+    """psycopg 3: the document sent as a bound parameter (server-side binding), through Django's
+    cursor wrapper all the same (query log, ``execute_wrapper`` hooks, error translation). The
+    projects' usual cursor binds on the client: it quotes the document into the statement's text,
+    two more copies of it, which the server then lexes (~0.1 s and ~20 MB at 10,000 tasks,
+    ~200 MB of peak memory at 100,000). Never prepared: a pooler in transaction mode (PgBouncer)
+    keeps no session to prepare it in. psycopg2 binds on the client only."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if _BoundCursor is None or not isinstance(raw, _BoundCursor.connection_type):
+        return connection.cursor()
+    connection.validate_thread_sharing()
+    cursor = _BoundCursor(raw)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+def _bound_cursor_class() -> Any:
+    try:
+        import psycopg
+    except ImportError:  # psycopg2, or no PostgreSQL at all
+        return None
+
+    class BoundCursor(psycopg.Cursor):
+        connection_type = psycopg.Connection
+
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            return super().execute(query, params, **{**options, "prepare": False})
+
+    return BoundCursor
+
+
+_BoundCursor = _bound_cursor_class()
+
+
 def _pg_cast(connection: BaseDatabaseWrapper, field: Field) -> str:
     db_type = str(field.db_type(connection))
     return "text" if db_type.startswith("varchar") else db_type
@@ -245,7 +282,9 @@ def _mysql_packet_limit(connection: BaseDatabaseWrapper) -> int | None:
 
 
 DIALECTS: dict[str, Dialect] = {
-    "postgresql": Dialect(_pg_relation, _pg_encoder, _from_update, _in_delete, lambda c: None),
+    "postgresql": Dialect(
+        _pg_relation, _pg_encoder, _from_update, _in_delete, lambda c: None, cursor=_pg_cursor
+    ),
     "sqlite": Dialect(
         _sqlite_relation, _naive_utc_encoder, _from_update, _in_delete, lambda c: None
     ),

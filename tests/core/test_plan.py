@@ -1,3 +1,4 @@
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -214,3 +215,22 @@ def test_the_checksum_is_fed_change_by_change_and_equals_the_whole_documents_has
             json.dumps({"changes": [], "ledger_refresh": []}, sort_keys=True).encode()
         ).hexdigest()
     )
+
+
+def test_a_long_text_plan_comes_in_parts_of_whole_lines_that_make_the_whole_text(monkeypatch):
+    monkeypatch.setattr(render, "PART_CHANGES", 3)
+    desired = {f"t{i:02}": want(state(f"t{i:02}", every=i + 1)) for i in range(7)}
+    actual = {"t00": state("t00", every=9), "gone": state("gone")}
+    plan = compute(desired, actual, owned("t00", "gone"), NOW)
+    for color in (False, True):
+        parts = list(render.plan_text_parts(plan, color=color))
+        assert len(parts) == 4  # 8 changes in parts of 3, then the summary
+        assert all(part.endswith("\n") for part in parts)
+        text = "".join(parts)
+        assert text == render.plan_text(plan, color=color)
+        plain = re.sub("\x1b\\[[0-9;]*m", "", text)
+        assert plain == render.plan_text(plan)
+        heads = re.findall(r"^  [+~-] (?:create|update|delete) +(\w+)", plain, re.MULTILINE)
+        assert heads == ["t01", "t02", "t03", "t04", "t05", "t06", "t00", "gone"]
+        assert text.count("\x1b[32m+ create\x1b[0m") == (6 if color else 0)
+        assert text.splitlines()[-1].startswith("Plan: 6 to create, 1 to update")
