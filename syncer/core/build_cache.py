@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from syncer.core.context import Context
-from syncer.core.desired_task import DesiredTask
+from syncer.core.desired_task import DesiredTask, FieldMarks
 
 # Bumped whenever FileBuild, DesiredTask or what they hold change shape.
-FORMAT = "1"
+FORMAT = "2"
 
 # Every name a ``${...}`` could refer to (a superset: ``$${X}`` is literal text, still keyed).
 _REFERENCE = re.compile(rb"\$\{([A-Za-z_][A-Za-z0-9_]*)")
@@ -99,7 +99,8 @@ def _allowed() -> dict[tuple[str, str], Any]:
     from syncer.core.kinds import KINDS
     from syncer.core.state import TaskState
 
-    classes: list[Any] = [FileBuild, DesiredTask, TaskState, Location, datetime, timedelta]
+    classes: list[Any] = [FileBuild, DesiredTask, FieldMarks, TaskState, Location, datetime]
+    classes.append(timedelta)
     classes.append(timezone)
     classes.extend(kind.key_type for kind in KINDS.values())
     return {(c.__module__, c.__qualname__): c for c in classes}

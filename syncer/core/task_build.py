@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from syncer.core.context import Context
-from syncer.core.desired_task import DesiredTask
+from syncer.core.desired_task import DesiredTask, FieldMarks
 from syncer.core.durations import parse_duration
 from syncer.core.errors import Location, Problem
 from syncer.core.load import LocDict
@@ -100,14 +100,14 @@ def spec_hash(spec: TaskBase) -> str:
     return hashlib.sha256(_json(payload).encode()).hexdigest()
 
 
-def _marks(raw: LocDict, defaults: LocDict | None) -> tuple[tuple[str, tuple[int, int]], ...]:
+def _marks(raw: LocDict, defaults: LocDict | None) -> FieldMarks:
     marks: dict[str, tuple[int, int]] = {}
     if defaults:
         default_marks, default_mark = defaults.key_marks, defaults.mark
         marks = {k: default_marks.get(k, default_mark) for k in defaults if isinstance(k, str)}
     own_marks, own_mark = raw.key_marks, raw.mark
     marks.update({k: own_marks.get(k, own_mark) for k in raw if isinstance(k, str)})
-    return tuple(sorted(marks.items()))
+    return FieldMarks.of(sorted(marks.items()))
 
 
 def task_name_problems(

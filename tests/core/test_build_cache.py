@@ -18,7 +18,11 @@ from syncer.build_cache_store import DirectoryStore, code_version, open_store
 from syncer.core import desired as desired_module
 from syncer.core.build_cache import FileBuild, decode, encode
 from syncer.core.context import Context, Limits
+from syncer.core.desired_task import DesiredTask, FieldMarks
+from syncer.core.errors import Location
+from syncer.core.kinds.interval import IntervalKey
 from syncer.core.pipeline import Loaded, Pipeline
+from syncer.core.state import TaskState
 from tests.helpers import KNOWN_TASKS
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -321,3 +325,17 @@ def test_a_command_whose_files_are_all_cached_never_imports_the_format_models(
         for _ in range(2)
     ]
     assert runs == ["0 True True", "0 False False"]  # built, then taken from the cache
+
+
+def test_field_marks_are_kept_compact_and_read_back_as_pairs():
+    pairs = [("kwargs", (12, 5)), ("schedule", (70_000, 3)), ("task", (11, 5))]
+    marks = FieldMarks.of(pairs)
+    assert list(marks) == pairs and len(marks) == 3
+    assert marks == FieldMarks.of(pairs) and hash(marks) == hash(FieldMarks.of(pairs))
+    assert FieldMarks.of(pairs).keys is marks.keys  # one tuple for every task with these keys
+    task = DesiredTask(
+        TaskState("a", "t", IntervalKey(5, "seconds")), Location("s.yaml", 9), (), "h", marks
+    )
+    (back,) = decode(encode(FileBuild((task,), ()))).tasks
+    assert back == task and list(back.field_marks) == pairs
+    assert back.location_of("schedule") == Location("s.yaml", 70_000, 3)
