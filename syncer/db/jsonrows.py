@@ -56,6 +56,8 @@ class Dialect:
     delete: Callable[[str, str, Relation], str]
     packet_limit: Callable[[BaseDatabaseWrapper], int | None]  # largest payload, None: no limit
     cursor: Callable[[BaseDatabaseWrapper], Any] = lambda connection: connection.cursor()
+    # An INSERT that returns nothing as ``COPY ... FROM STDIN``, the rows streamed (``bulk``)
+    copies: Callable[[BaseDatabaseWrapper], bool] = lambda connection: False
     # INSERT ... RETURNING; else (MySQL 8) the ids are read back from the cursor's ``lastrowid``
     returning: Callable[[BaseDatabaseWrapper], bool] = lambda connection: True
     shape: Callable[[list[Any]], Any] = list  # a row of values -> its JSON form
@@ -163,15 +165,20 @@ def _pg_cursor(connection: BaseDatabaseWrapper) -> Any:
     two more copies of it, which the server then lexes (~0.1 s and ~20 MB at 10,000 tasks,
     ~200 MB of peak memory at 100,000). Never prepared: a pooler in transaction mode (PgBouncer)
     keeps no session to prepare it in. psycopg2 binds on the client only."""
-    connection.ensure_connection()
-    raw = connection.connection
-    if _BoundCursor is None or not isinstance(raw, _BoundCursor.connection_type):
+    if not _psycopg3(connection):
         return connection.cursor()
     connection.validate_thread_sharing()
-    cursor = _BoundCursor(raw)
+    cursor = _BoundCursor(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)
+
+
+def _psycopg3(connection: BaseDatabaseWrapper) -> bool:
+    connection.ensure_connection()
+    return _BoundCursor is not None and isinstance(
+        connection.connection, _BoundCursor.connection_type
+    )
 
 
 def _bound_cursor_class() -> Any:
@@ -283,7 +290,13 @@ def _mysql_packet_limit(connection: BaseDatabaseWrapper) -> int | None:
 
 DIALECTS: dict[str, Dialect] = {
     "postgresql": Dialect(
-        _pg_relation, _pg_encoder, _from_update, _in_delete, lambda c: None, cursor=_pg_cursor
+        _pg_relation,
+        _pg_encoder,
+        _from_update,
+        _in_delete,
+        lambda c: None,
+        cursor=_pg_cursor,
+        copies=_psycopg3,
     ),
     "sqlite": Dialect(
         _sqlite_relation, _naive_utc_encoder, _from_update, _in_delete, lambda c: None

@@ -100,6 +100,30 @@ def test_values_of_every_type_round_trip():
     assert (row.latitude, row.longitude) == (Decimal("48.856600"), Decimal("-2.352200"))
 
 
+def test_an_insert_that_returns_nothing_writes_the_same_values(vendor):
+    """On PostgreSQL (psycopg 3) such an insert is a streamed COPY: the same values result."""
+    interval = IntervalSchedule.objects.create(every=2, period="hours").pk
+    expires = datetime(2031, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=-5)))
+    values = (interval, False, True, expires, None, "[]", '{"k": [1, null]}', "{}", 7, NOW,
+              "ünïcode ' \\ \" text\ttab\nline")  # fmt: skip
+    ids = dict(bulk.insert(PeriodicTask, COLUMNS, [("a", "t", *values)], returning=("name", "id")))
+    count, _ = statements(lambda: bulk.insert(PeriodicTask, COLUMNS, [("b", "t", *values)]))
+    assert count == 1
+    fields = [c for c in COLUMNS if c != "name"]
+    a, b = (PeriodicTask.objects.values_list(*fields).get(name=n) for n in ("a", "b"))
+    assert a == b and b[-1] == "ünïcode ' \\ \" text\ttab\nline"
+    state = {"kwargs": {"k": 'é \\ "', "n": [1.5, None, True]}, "schedule": {"every": 2}}
+    bulk.insert(ManagedTask, ("task_id", "source_path", "source_line", "spec_hash", "revision",
+                              "applied_at", "applied_state"),
+                [(ids["a"], "f.yaml", 3, "h", "", NOW, state)])  # fmt: skip
+    entry = ManagedTask.objects.get(task_id=ids["a"])
+    assert (entry.applied_state, entry.applied_at) == (state, NOW)
+    bulk.insert(SolarSchedule, ("event", "latitude", "longitude"),
+                [("sunset", Decimal("48.856600"), Decimal("-2.352200"))])  # fmt: skip
+    row = SolarSchedule.objects.get(event="sunset")
+    assert (row.latitude, row.longitude) == (Decimal("48.856600"), Decimal("-2.352200"))
+
+
 def test_without_returning_ids_are_read_back_in_one_more_statement(monkeypatch, vendor):
     """MySQL 8 has no INSERT ... RETURNING (MariaDB has): its path, run on MariaDB."""
     if vendor != "mysql":
