@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djbeat.settings")
 
-WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "COPY")
 
 
 class Counter:

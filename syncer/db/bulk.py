@@ -16,8 +16,9 @@ JSON columns); the model's fields give the SQL types. No signals, no ``save()``:
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -109,20 +110,26 @@ def delete(model: type[models.Model], column: str, values: Sequence[int]) -> int
 def _copy(sql: str, fields: Sequence[jsonrows.Field], rows: Iterable[Sequence[Any]]) -> None:
     """PostgreSQL with psycopg 3: the rows streamed to ``COPY ... FROM STDIN`` as they are made
     (one statement): no document of them all, which for the ledger's 100,000 entries was 62 MB,
-    held three times over while it was sent. A JSON column's value goes as its text."""
+    held three times over while it was sent. A JSON column's value goes as its text. Run through
+    the connection's execute wrappers, as Django runs a statement (``cursor.copy`` alone would
+    skip them)."""
     as_json = [i for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.copy(sql) as copy,
-    ):
-        for row in rows:
-            if as_json:
-                row = list(row)
-                for index in as_json:
-                    if row[index] is not None:
-                        row[index] = _json_text(row[index])
-            copy.write_row(row)
+
+    def stream(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
+        with context["cursor"].copy(sql) as copy:
+            for row in rows:
+                if as_json:
+                    row = list(row)
+                    for index in as_json:
+                        if row[index] is not None:
+                            row[index] = _json_text(row[index])
+                copy.write_row(row)
+
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        executor: Callable[..., Any] = stream
+        for wrapper in reversed(connection.execute_wrappers):
+            executor = functools.partial(wrapper, executor)
+        executor(sql, None, False, {"connection": connection, "cursor": cursor})
 
 
 _json_text = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode

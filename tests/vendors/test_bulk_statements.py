@@ -107,8 +107,16 @@ def test_an_insert_that_returns_nothing_writes_the_same_values(vendor):
     values = (interval, False, True, expires, None, "[]", '{"k": [1, null]}', "{}", 7, NOW,
               "ünïcode ' \\ \" text\ttab\nline")  # fmt: skip
     ids = dict(bulk.insert(PeriodicTask, COLUMNS, [("a", "t", *values)], returning=("name", "id")))
-    count, _ = statements(lambda: bulk.insert(PeriodicTask, COLUMNS, [("b", "t", *values)]))
-    assert count == 1
+    seen: list[tuple[str, int]] = []
+
+    def watch(execute, sql, params, many, context):  # an execute wrapper sees every statement
+        result = execute(sql, params, many, context)
+        seen.append((sql.split()[0], context["cursor"].rowcount))
+        return result
+
+    with connection.execute_wrapper(watch):
+        count, _ = statements(lambda: bulk.insert(PeriodicTask, COLUMNS, [("b", "t", *values)]))
+    assert count == 1 and len(seen) == 1 and seen[0][1] == 1
     fields = [c for c in COLUMNS if c != "name"]
     a, b = (PeriodicTask.objects.values_list(*fields).get(name=n) for n in ("a", "b"))
     assert a == b and b[-1] == "ünïcode ' \\ \" text\ttab\nline"
