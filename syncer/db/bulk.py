@@ -17,7 +17,6 @@ JSON columns); the model's fields give the SQL types. No signals, no ``save()``:
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -122,7 +121,7 @@ def _copy(sql: str, fields: Sequence[jsonrows.Field], rows: Iterable[Sequence[An
                     row = list(row)
                     for index in as_json:
                         if row[index] is not None:
-                            row[index] = _json_text(row[index])
+                            row[index] = jsonrows.dumps(row[index])
                 copy.write_row(row)
 
     with connection.cursor() as cursor, connection.wrap_database_errors:
@@ -130,9 +129,6 @@ def _copy(sql: str, fields: Sequence[jsonrows.Field], rows: Iterable[Sequence[An
         for wrapper in reversed(connection.execute_wrappers):
             executor = functools.partial(wrapper, executor)
         executor(sql, None, False, {"connection": connection, "cursor": cursor})
-
-
-_json_text = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _execute(sql: str, fields: Sequence[jsonrows.Field], rows: Sequence[Sequence[Any]]) -> int:

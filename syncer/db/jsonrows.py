@@ -93,7 +93,7 @@ def encode(
         for index, fn in converters:
             if values[index] is not None:
                 values[index] = fn(values[index])
-        return _dumps(values if shape is list else shape(values))
+        return dumps(values if shape is list else shape(values))
 
     payload = "[" + ",".join(map(encoded, rows)) + "]"
     if len(payload) <= SAFE_PAYLOAD_BYTES:
@@ -113,7 +113,7 @@ def split(rows: Sequence[Any], payload: str, limit: int) -> list[str]:
     out: list[str] = []
     for start in range(0, len(rows), size):
         chunk = rows[start : start + size]
-        out += split(chunk, _dumps(chunk), limit)
+        out += split(chunk, dumps(chunk), limit)
     return out
 
 
@@ -133,8 +133,9 @@ def memoised(fn: Encoder) -> Encoder:
     return convert
 
 
-def _dumps(rows: Sequence[Any]) -> str:
-    return _encode(rows)
+def dumps(value: Any) -> str:
+    """Compact JSON of a row, of rows, or of a JSON column's value (``bulk``'s COPY)."""
+    return _encode(value)
 
 
 # One encoder for every row (json.dumps with options builds a new one per call).

@@ -173,7 +173,7 @@ def test_a_payload_past_the_packet_limit_is_split_and_nothing_is_lost(monkeypatc
 
 def test_split_keeps_every_row_in_order_and_refuses_a_row_too_large():
     rows_ = [[i, "x" * (i % 50)] for i in range(500)]
-    payload = jsonrows._dumps(rows_)
+    payload = jsonrows.dumps(rows_)
     parts = jsonrows.split(rows_, payload, 2_000)
     assert len(parts) > 1 and all(len(p.encode()) <= 2_000 for p in parts)
     import json
@@ -181,7 +181,7 @@ def test_split_keeps_every_row_in_order_and_refuses_a_row_too_large():
     assert [row for part in parts for row in json.loads(part)] == rows_
     assert jsonrows.split(rows_, payload, len(payload)) == [payload]
     with pytest.raises(ValueError, match="packet limit"):
-        jsonrows.split([["x" * 100]], jsonrows._dumps([["x" * 100]]), 50)
+        jsonrows.split([["x" * 100]], jsonrows.dumps([["x" * 100]]), 50)
 
 
 def test_a_value_longer_than_its_column_is_refused_not_cut(vendor):
