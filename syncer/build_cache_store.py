@@ -137,6 +137,14 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def files_version(paths: list[Path]) -> str:
+    """A fingerprint of these files as ``code_version`` takes one (size and modification time)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        _stat_into(digest, path)
+    return digest.hexdigest()
+
+
 def _stat_into(digest: hashlib._Hash, path: Path) -> None:
     try:
         stat = path.stat()

@@ -38,7 +38,8 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
     Lints are warnings (kept in ``desired.problems``); with ``--strict`` they are errors too.
     """
     context = project.context(check_tasks=check_tasks)
-    pipeline = Pipeline(context, keep=False, store=build_store(args))  # used once
+    store = build_store(args)
+    pipeline = Pipeline(context, keep=False, store=store)  # used once
     now = datetime.now(UTC)
     loaded = pipeline.load(paths(args), now)
     errors = loaded.errors
@@ -47,7 +48,7 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
         from syncer import conf
         from syncer.db.timeline import herd_warnings
 
-        herds = herd_warnings(loaded.desired.tasks, now, conf.get().herd_threshold)
+        herds = herd_warnings(loaded.desired.tasks, now, conf.get().herd_threshold, store)
         warnings += herds
         loaded.desired.problems = sorted(loaded.desired.problems + herds)
     if getattr(args, "strict", False) and warnings:

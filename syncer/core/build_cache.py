@@ -84,11 +84,17 @@ def encode(build: FileBuild) -> bytes:
 
 def decode(data: bytes) -> FileBuild | None:
     """The entry, or None when it is not one this code wrote (damaged, foreign, older)."""
-    try:
-        value = _Unpickler(io.BytesIO(data)).load()
-    except Exception:  # any damage is a miss; the file is built again
-        return None
+    value = load_values(data)
     return value if isinstance(value, FileBuild) else None
+
+
+def load_values(data: bytes) -> Any:
+    """A pickle of the value classes a build produces (and containers of them), or None when
+    it is damaged or names any other class: an entry is values, never code to run."""
+    try:
+        return _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # any damage is a miss
+        return None
 
 
 def _allowed() -> dict[tuple[str, str], Any]:

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from django_celery_beat.models import PeriodicTask
 
+from syncer.core.build_cache import BuildStore
 from syncer.core.desired import DesiredTask
 from syncer.core.errors import Problem
 from syncer.core.gc_pause import gc_paused
@@ -24,8 +25,8 @@ from syncer.core.plan import Action, Plan
 from syncer.core.state import TaskState
 from syncer.core.timeline import DEFAULT_QUEUE, Runner, Timeline
 from syncer.core.timeline import herd_warnings as core_herds
+from syncer.db import simulations
 from syncer.db.actual import read_snapshot
-from syncer.db.firetimes import run_times, schedule_object
 
 
 class Scheduled(NamedTuple):
@@ -97,45 +98,25 @@ def _add(
         timeline.add_periodic(first, period, *runners)
         return
     once = one_off or kind_of(key).runs_once
-    times = _fire_times(key, last_run_at, timeline.end, once)
+    times = simulations.fire_times(key, last_run_at, timeline.end, once)
     timeline.add_times(times, *runners)
 
 
-# Simulated fire times per schedule, reused by the next timeline that starts a little later (the
-# herd lint of a plan, then its load picture, seconds apart): beat's simulation is most of a
-# timeline's cost.
-_SLACK = timedelta(minutes=10)
-_simulated: dict[ScheduleKey, tuple[datetime, datetime, list[datetime]]] = {}
-
-
-def _fire_times(key: ScheduleKey, start: datetime, until: datetime, once: bool) -> list[datetime]:
-    """The fire times in (``start``, ``until``] of a task last run at ``start``.
-
-    A recurring schedule fires at "the next slot after the last run", so the runs from a later
-    start are those of an earlier simulation after it: one simulation, to ``until`` and a little
-    more, serves the starts within that slack. A schedule that runs once (a clocked time, a
-    one-off task) is simulated each time: when its time is past, it fires at the start."""
-    if once:
-        return run_times(schedule_object(key), start, None, until, True)
-    known = _simulated.get(key)
-    if known is not None and known[0] <= start and until <= known[1]:
-        return [t for t in known[2] if start < t <= until]
-    horizon = until + _SLACK
-    times = run_times(schedule_object(key), start, None, horizon, False)
-    _simulated[key] = (start, horizon, times)
-    return [t for t in times if t <= until]
-
-
 def herd_warnings(
-    desired: Mapping[str, DesiredTask], now: datetime, threshold: int
+    desired: Mapping[str, DesiredTask],
+    now: datetime,
+    threshold: int,
+    store: BuildStore | None = None,
 ) -> list[Problem]:
-    """The herd lint: over the next 24 hours from an apply at ``now``."""
+    """The herd lint: over the next 24 hours from an apply at ``now`` (``store``: where beat's
+    simulated fire times are kept between commands, ``syncer.db.simulations``)."""
     # Right after the files are built (the collector paused there): its passes would walk the
     # whole new heap, as the lint makes its own objects per task, and free nothing (10,000 tasks:
     # half of the lint's time).
-    with gc_paused():
+    window = timedelta(days=1)
+    with gc_paused(), simulations.kept(store, now, window):
         states = (task.state for task in desired.values())
-        timeline = from_states(states, now, timedelta(days=1))
+        timeline = from_states(states, now, window)
         return core_herds(timeline, threshold, lambda name: desired[name].source)
 
 

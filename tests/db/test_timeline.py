@@ -74,7 +74,7 @@ def test_a_later_timeline_reuses_the_simulation_and_counts_the_same_runs(tmp_pat
     """The herd lint and then the plan's load picture start seconds apart: the second reuses
     the first's simulated fire times, and finds what its own simulation would."""
     from syncer.core.kinds.crontab import CrontabKey
-    from syncer.db import timeline as db_timeline
+    from syncer.db import simulations
     from syncer.db.firetimes import schedule_object
 
     keys = [
@@ -84,12 +84,12 @@ def test_a_later_timeline_reuses_the_simulation_and_counts_the_same_runs(tmp_pat
     ]
     window = timedelta(days=1)
     for key in keys:
-        db_timeline._simulated.pop(key, None)
-        first = db_timeline._fire_times(key, START, START + window, False)
+        simulations._simulated.pop(key, None)
+        first = simulations.fire_times(key, START, START + window, False)
         for later in (timedelta(seconds=1.5), timedelta(minutes=4, seconds=43)):
             start = START + later
-            reused = db_timeline._fire_times(key, start, start + window, False)
-            assert db_timeline._simulated[key][0] == START  # served from the first simulation
+            reused = simulations.fire_times(key, start, start + window, False)
+            assert simulations._simulated[key][0] == START  # served from the first simulation
             fresh = run_times(schedule_object(key), start, None, start + window)
             minutes = [t.replace(second=0, microsecond=0) for t in reused]
             assert minutes == [t.replace(second=0, microsecond=0) for t in fresh], key
