@@ -215,7 +215,9 @@ def differing_fields(
     last wrote ``enabled: false`` (``applied_enabled``), the row was disabled by a declaration,
     not by beat, and enabling it is a real change.
     """
-    if have == want:  # most rows of a plan: one comparison of all fields (the name too)
+    # Most rows of a plan: one comparison of all fields (the name too), or none at all when the
+    # row was read as its declaration (``syncer.db.actual.read_snapshot``).
+    if have is want or have == want:
         return ()
     diff = [name for name in COMPARED_FIELDS if getattr(have, name) != getattr(want, name)]
     if (

@@ -10,17 +10,21 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import attrgetter
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, ExpressionWrapper, F, Field
 from django.db.models.fields.json import KT
 from django_celery_beat.models import PeriodicTask
 
-from syncer.core.errors import Location
+from syncer.core.errors import Location, UserError
 from syncer.core.kinds import ScheduleKey
 from syncer.core.pauses import Pause
 from syncer.core.plan import LedgerEntry
 from syncer.core.state import PLAIN_FIELDS, TaskState, canonical_json
 from syncer.db.kinds import KINDS, NO_SCHEDULE, ScheduleTable
+from syncer.db.writes import policy_values
 from syncer.models import ManagedTask
 from syncer.models import Pause as PauseRow
 
@@ -34,8 +38,33 @@ _STATE_COLUMNS = (
 )
 _POLICY_START = 1 + len(PLAIN_FIELDS)
 _TASK_COLUMNS = ("id", *_STATE_COLUMNS)
+
+
+def _text_read() -> dict[tuple[str, str], Field[Any, Any]]:
+    """Schedule columns whose field makes an object of the text it reads (django-timezone-field's
+    zones): read as that text, which is what the key holds, the field's own conversion run once
+    per distinct schedule row instead of once per task (``_checked``)."""
+    fields: dict[tuple[str, str], Field[Any, Any]] = {}
+    for kind in KINDS.values():
+        for column in kind.columns:
+            found = kind.model._meta.get_field(column)
+            if hasattr(found, "from_db_value") and found.get_internal_type() == "CharField":
+                fields[kind.name, column] = cast("Field[Any, Any]", found)
+    return fields
+
+
+_TEXT_READ = _text_read()
+
+
+def _read(kind: ScheduleTable, column: str) -> str | ExpressionWrapper[Any]:
+    path = f"{kind.fk}__{column}"
+    if (kind.name, column) in _TEXT_READ:
+        return ExpressionWrapper(F(path), output_field=CharField())
+    return path
+
+
 _SCHEDULE_COLUMNS = tuple(
-    f"{kind.fk}__{column}" for kind in KINDS.values() for column in ("id", *kind.columns)
+    _read(kind, column) for kind in KINDS.values() for column in ("id", *kind.columns)
 )
 # The ledger's ``applied_state.enabled``, read as JSON text ('true'/'false' on every vendor).
 _JSON_BOOLEANS = {"true": True, "false": False}
@@ -52,15 +81,21 @@ class Snapshot:
     pauses: dict[str, Pause] = field(default_factory=dict)  # by task name, expired ones too
 
 
-def read_snapshot(canonical: Iterable[str] = ()) -> Snapshot:
+def read_snapshot(
+    canonical: Iterable[str] = (), declared: Mapping[str, TaskState] | None = None
+) -> Snapshot:
     """The rows, the ledger and the pauses. ``canonical``: JSON texts known to be in canonical
     form (the declared ones): a column holding one of them is taken as it is, not parsed (a
-    row the syncer wrote holds its declaration's text)."""
+    row the syncer wrote holds its declaration's text). ``declared``: the declared states, by
+    name: a row holding exactly the values the syncer writes for its declaration is read as
+    that very state (the same object: no second state is made, and the diff compares the two
+    at once), any other row as its own values say."""
     snapshot = Snapshot()
     # Thousands of rows share a few hundred schedule rows: each one's key is built once; and
     # their JSON columns a few distinct texts (no args, the same headers): each read once.
     schedules: dict[tuple[Any, ...], tuple[ScheduleKey, tuple[str, int] | None]] = {}
     text = _cached(_canonical, canonical)
+    declared = declared or {}
     width = len(_TASK_COLUMNS)
     for row in PeriodicTask.objects.values_list(*_TASK_COLUMNS, *_SCHEDULE_COLUMNS).iterator(
         chunk_size=5000
@@ -70,13 +105,26 @@ def read_snapshot(canonical: Iterable[str] = ()) -> Snapshot:
         if known is None:
             known = schedules[columns] = _schedule(columns)
         schedule, schedule_id = known
-        state = _state(row[1:width], schedule, text)  # the columns by position: no dict per row
+        values = row[1:width]  # the columns by position: no dict per row
+        state = declared.get(values[0])
+        if state is None or values != written_values(state) or schedule != state.schedule:
+            state = _state(values, schedule, text)
         snapshot.ids[state.name] = row[0]
         snapshot.schedule_ids[state.name] = schedule_id
         snapshot.states[state.name] = state
     snapshot.ledger = read_ledger()
     snapshot.pauses = read_pauses()
     return snapshot
+
+
+_plain_values = attrgetter(*PLAIN_FIELDS)
+_NO_POLICY = (None, None, None, None)
+
+
+def written_values(state: TaskState) -> tuple[Any, ...]:
+    """The values of ``_STATE_COLUMNS`` in a row the syncer wrote for ``state`` (``_state`` of
+    them is ``state`` again: ``tests/db/test_actual.py``)."""
+    return (state.name, *_plain_values(state), *(policy_values(state) or _NO_POLICY))
 
 
 def read_ledger() -> dict[str, LedgerEntry]:
@@ -187,8 +235,28 @@ def _schedule(values: tuple[object, ...]) -> tuple[ScheduleKey, tuple[str, int] 
         part = values[offset : offset + width]
         offset += width
         if part[0] is not None:
-            return schedule_key(kind, part[1:]), (kind.name, int(cast(int, part[0])))
+            schedule_id = int(cast(int, part[0]))
+            _checked(kind, schedule_id, part[1:])
+            return schedule_key(kind, part[1:]), (kind.name, schedule_id)
     return NO_SCHEDULE, None
+
+
+def _checked(kind: ScheduleTable, schedule_id: int, values: Sequence[object]) -> None:
+    """A value read as text that its field refuses (a time zone this machine's time-zone
+    database does not know): an error naming the row, not a traceback."""
+    for column, value in zip(kind.columns, values, strict=True):
+        field = _TEXT_READ.get((kind.name, column))
+        if field is None:
+            continue
+        try:
+            field.to_python(value)
+        except ValidationError as exc:
+            raise UserError(
+                f"{kind.model._meta.db_table} row {schedule_id}: {column} {value!r} is refused "
+                f"on this machine ({' '.join(exc.messages)}): beat cannot build this schedule "
+                "either. Correct the row, or update the time-zone database (`pip install -U "
+                "tzdata`)"
+            ) from None
 
 
 def _canonical(text: str | None, empty: str) -> str:

@@ -125,12 +125,20 @@ def write_policies(tasks: list[tuple[int, TaskState]]) -> None:
     if not tasks:
         return
     bulk.delete(RunPolicy, "task_id", [task_id for task_id, _ in tasks])
-    rows = [
-        (task_id, _us(state.starting_deadline), state.overlap, _us(state.jitter), _us(state.grace))
-        for task_id, state in tasks
-        if (state.starting_deadline, state.overlap, state.jitter, state.grace) != _DEFAULT_POLICY
-    ]
+    rows = []
+    for task_id, state in tasks:
+        values = policy_values(state)
+        if values is not None:
+            rows.append((task_id, *values))
     bulk.insert(RunPolicy, POLICY_COLUMNS, rows)
+
+
+def policy_values(state: TaskState) -> tuple[int | None, str, int | None, int | None] | None:
+    """A task's ``RunPolicy`` row (the columns after ``task_id``), or None for the default
+    policy, which has no row."""
+    if (state.starting_deadline, state.overlap, state.jitter, state.grace) == _DEFAULT_POLICY:
+        return None
+    return _us(state.starting_deadline), state.overlap, _us(state.jitter), _us(state.grace)
 
 
 def _us(value: timedelta | None) -> int | None:
