@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from django.db import Error as DatabaseError
 from django.db import connection
 
-from syncer import conf
 from syncer.core.context import Context
 from syncer.core.errors import TemporaryFault, UnsafePlan, ValidationFailed
 from syncer.core.pipeline import Loaded, Pipeline
@@ -28,11 +27,10 @@ from syncer.core.scopes import Scope
 from syncer.daemon import files
 from syncer.daemon.events import ChangeFlag, start_observer
 from syncer.daemon.health import Metrics, Readiness
+from syncer.daemon.health_reads import HealthReads
 from syncer.daemon.leader import Leadership
 from syncer.daemon.lint_report import LintReport
-from syncer.db.actual import read_snapshot
 from syncer.db.apply import Audit, apply, make_plan
-from syncer.db.health import judged_names, read_health
 
 
 @dataclass
@@ -76,6 +74,7 @@ class Reconciler:
         self.retry_at: float | None = None
         self.next_resync = time.monotonic() + options.resync_interval
         self.flag = ChangeFlag(options.paths)
+        self.health = HealthReads(metrics.runs, options.scope.name)
         self.leadership = leadership or Leadership(options.standby_poll, scope=options.scope)
 
     def wake(self) -> None:
@@ -106,17 +105,24 @@ class Reconciler:
                 latest = files.fingerprint(self.options.paths)
                 if latest != seen:
                     seen, reason = latest, reason or "files changed"
-                now = time.monotonic()
-                if reason is None and self.retry_at is not None and now >= self.retry_at:
-                    reason = "retry"
-                if reason is None and self.options.resync_interval and now >= self.next_resync:
-                    reason = "resync"
-                if reason is None and self.leadership.due_in() <= 0:
-                    reason = self._heartbeat()
+                reason = reason or self._due()
                 if reason is not None:
                     self.reconcile(reason)
+                if not flag.changed.is_set():  # a save waiting goes first
+                    self.health.read_if_due()
         finally:
             observer.stop()
+
+    def _due(self) -> str | None:
+        """Why to reconcile when no file changed: a retry, a resync, the lease's heartbeat."""
+        now = time.monotonic()
+        if self.retry_at is not None and now >= self.retry_at:
+            return "retry"
+        if self.options.resync_interval and now >= self.next_resync:
+            return "resync"
+        if self.leadership.due_in() <= 0:
+            return self._heartbeat()
+        return None
 
     def _timeout(self) -> float:
         deadlines = [self.options.poll_interval, self.leadership.due_in()]
@@ -125,6 +131,9 @@ class Reconciler:
             deadlines.append(self.retry_at - now)
         if self.options.resync_interval:
             deadlines.append(self.next_resync - now)
+        health = self.health.due_in()
+        if health is not None:
+            deadlines.append(health)
         return max(0.01, min(deadlines))
 
     def _debounce(self, flag: ChangeFlag, stop: threading.Event) -> None:
@@ -164,7 +173,9 @@ class Reconciler:
                 self._standby()
                 return None
             self.metrics.leader.set(1)
-            return self._sync(loaded.desired.tasks)
+            # Files that changed since the last apply: a write is likely, planned once (under
+            # the apply lock); a resync of the same files most likely writes nothing.
+            return self._sync(loaded.desired.tasks, loaded.content_hash != self.applied_hash)
         except ValidationFailed as exc:  # names that other scopes own
             self._conflicts(exc, started, reason)
         except UnsafePlan as exc:
@@ -211,20 +222,9 @@ class Reconciler:
             paused=[p.name for p in plan.paused][:50],
             pauses_ended=[p.name for p in plan.expired_pauses][:50] if written else [],
         )
-        self._observe_runs()
+        self.health.after_reconcile({n: task.state for n, task in loaded.desired.tasks.items()})
 
-    def _observe_runs(self) -> None:
-        """Run health into /metrics (every replica: it only reads). A database fault here is
-        left to the next reconcile, which reports it."""
-        try:
-            snapshot = read_snapshot()
-            names = judged_names(snapshot, self.options.scope.name)
-            healths = read_health(datetime.now(UTC), names, snapshot)
-        except DatabaseError:
-            return
-        self.metrics.runs.update(healths, conf.get().metrics_per_task)
-
-    def _sync(self, desired: dict) -> tuple[Plan, bool]:  # type: ignore[type-arg]
+    def _sync(self, desired: dict, changed: bool) -> tuple[Plan, bool]:  # type: ignore[type-arg]
         if not self.options.self_heal:
             plan, _ = make_plan(desired, scope=self.options.scope)
             plan.raise_if_unsafe(force=self.options.force, allow_empty=self.options.allow_empty)
@@ -239,6 +239,7 @@ class Reconciler:
                 " ".join(self.options.paths),
             ),
             scope=self.options.scope,
+            plan_first=not changed,
         )
         return outcome.plan, outcome.written
 
@@ -307,7 +308,7 @@ class Reconciler:
             scope=self.options.scope.name,
         )
         self.metrics.reconciles.labels("standby").inc()
-        self._observe_runs()
+        self.health.after_reconcile()
 
     def _temporary(self, exc: BaseException, started: float, reason: str) -> None:
         self.failures += 1

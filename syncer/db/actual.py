@@ -81,21 +81,18 @@ class Snapshot:
     pauses: dict[str, Pause] = field(default_factory=dict)  # by task name, expired ones too
 
 
-def read_snapshot(
-    canonical: Iterable[str] = (), declared: Mapping[str, TaskState] | None = None
-) -> Snapshot:
-    """The rows, the ledger and the pauses. ``canonical``: JSON texts known to be in canonical
-    form (the declared ones): a column holding one of them is taken as it is, not parsed (a
-    row the syncer wrote holds its declaration's text). ``declared``: the declared states, by
-    name: a row holding exactly the values the syncer writes for its declaration is read as
-    that very state (the same object: no second state is made, and the diff compares the two
-    at once), any other row as its own values say."""
+def read_snapshot(declared: Mapping[str, TaskState] | None = None) -> Snapshot:
+    """The rows, the ledger and the pauses. ``declared``: the declared states, by name: a row
+    holding exactly the values the syncer writes for its declaration is read as that very state
+    (the same object: no second state is made, and the diff compares the two at once), any
+    other row as its own values say; and a JSON column holding a declared text is taken as it
+    is, not parsed (declared texts are canonical)."""
     snapshot = Snapshot()
+    declared = declared or {}
     # Thousands of rows share a few hundred schedule rows: each one's key is built once; and
     # their JSON columns a few distinct texts (no args, the same headers): each read once.
     schedules: dict[tuple[Any, ...], tuple[ScheduleKey, tuple[str, int] | None]] = {}
-    text = _cached(_canonical, canonical)
-    declared = declared or {}
+    text = _cached(_canonical, _declared_json(declared.values()))
     width = len(_TASK_COLUMNS)
     for row in PeriodicTask.objects.values_list(*_TASK_COLUMNS, *_SCHEDULE_COLUMNS).iterator(
         chunk_size=5000
@@ -257,6 +254,14 @@ def _checked(kind: ScheduleTable, schedule_id: int, values: Sequence[object]) ->
                 "either. Correct the row, or update the time-zone database (`pip install -U "
                 "tzdata`)"
             ) from None
+
+
+def _declared_json(states: Iterable[TaskState]) -> set[str]:
+    """The JSON columns' texts the files declare (canonical: ``build_task`` writes them so)."""
+    texts: set[str] = set()
+    for state in states:
+        texts.update((state.args, state.kwargs, state.headers))
+    return texts
 
 
 def _canonical(text: str | None, empty: str) -> str:

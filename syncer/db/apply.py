@@ -75,8 +75,7 @@ def make_plan(
     # Reading the rows creates a few objects per task and keeps them: the collector's passes
     # would walk the whole heap and free nothing (100,000 tasks: seconds).
     with gc_paused():
-        declared = {name: task.state for name, task in desired.items()}
-        snapshot = read_snapshot(_declared_json(desired), declared)
+        snapshot = read_snapshot({name: task.state for name, task in desired.items()})
         plan = compute(
             desired,
             snapshot.states,
@@ -89,15 +88,6 @@ def make_plan(
     return plan, snapshot
 
 
-def _declared_json(desired: dict[str, DesiredTask]) -> set[str]:
-    """The JSON columns' texts the files declare (canonical: ``build_task`` writes them so)."""
-    texts: set[str] = set()
-    for task in desired.values():
-        state = task.state
-        texts.update((state.args, state.kwargs, state.headers))
-    return texts
-
-
 def apply(
     desired: dict[str, DesiredTask],
     *,
@@ -107,19 +97,23 @@ def apply(
     expected_checksum: str | None = None,
     before_write: Callable[[Plan], None] | None = None,
     scope: Scope = Scope(),
+    plan_first: bool = True,
 ) -> Outcome:
     """Apply the plan of ``scope``. Every scope serialises on the one apply lock: the plan is
     recomputed under it, so an apply of another scope that went first is seen (its new rows are
-    that scope's, never created twice nor pruned)."""
-    plan, snapshot = make_plan(desired, scope=scope)
-    if expected_checksum is not None and plan.writes_nothing:
-        done = _applied_before(expected_checksum, scope.name)
-        if done is not None:
-            return Outcome(plan, False, None, snapshot, already_applied=done)
-    _check_expected(plan, expected_checksum)
-    plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
-    if plan.writes_nothing:
-        return Outcome(plan, False, None, snapshot)
+    that scope's, never created twice nor pruned). ``plan_first``: plan once without the lock
+    first, to leave a plan that writes nothing without taking it (False when a write is likely:
+    the files changed since the last apply)."""
+    if plan_first:
+        plan, snapshot = make_plan(desired, scope=scope)
+        if expected_checksum is not None and plan.writes_nothing:
+            done = _applied_before(expected_checksum, scope.name)
+            if done is not None:
+                return Outcome(plan, False, None, snapshot, already_applied=done)
+        _check_expected(plan, expected_checksum)
+        plan.raise_if_unsafe(force=force, allow_empty=allow_empty)
+        if plan.writes_nothing:
+            return Outcome(plan, False, None, snapshot)
     try:
         with locked_transaction():
             now = timezone.now()

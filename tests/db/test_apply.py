@@ -88,6 +88,27 @@ def test_every_changing_apply_bumps_beat_exactly_once_past_the_stored_value(appl
     assert PeriodicTasks.objects.get().last_update > future
 
 
+@pytest.mark.parametrize("plan_first", [True, False])
+def test_an_apply_that_plans_only_under_the_lock_reads_the_rows_once(
+    apply_files, monkeypatch, plan_first
+):
+    """``syncer watch`` after the files changed: a write is likely, so the plan made without the
+    lock (to leave a no-op without taking it) would only be made again under it."""
+    from syncer.db import apply as apply_module
+
+    apply_files({"hello.yaml": HELLO})
+    reads: list[object] = []
+    real = apply_module.read_snapshot
+    monkeypatch.setattr(apply_module, "read_snapshot", lambda d: reads.append(d) or real(d))
+    changed = HELLO.replace("kwargs: {text: hi}", "kwargs: {text: bye}")
+    for written in (True, False):
+        reads.clear()
+        outcome = apply_files({"hello.yaml": changed}, plan_first=plan_first)
+        assert outcome.written is written
+        assert len(reads) == (2 if plan_first and written else 1)
+    assert json.loads(PeriodicTask.objects.get(name="write-to-file").kwargs) == {"text": "bye"}
+
+
 def _reset() -> None:
     PeriodicTask.objects.all().delete()
     for model in (IntervalSchedule, CrontabSchedule, ManagedSchedule):
