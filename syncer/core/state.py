@@ -8,6 +8,7 @@ form and a description.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -66,20 +67,12 @@ class TaskState:
         return (TaskState, tuple(getattr(self, name) for name in _NAMES))
 
     def to_json(self) -> dict[str, Any]:
-        # Twice per task in an apply (the ledger's applied_state, the plan's checksum): by the
-        # field names computed once, and each JSON column parsed once.
+        # Twice per task in an apply (the ledger's applied_state, the plan's checksum): each
+        # field's conversion decided once for the class (``_JSON_FORMS``), not per value.
         out: dict[str, Any] = {}
-        for name in _NAMES:
+        for name, form in _JSON_FORMS:
             value = getattr(self, name)
-            if name in JSON_FIELDS:
-                value = _json_value(value)
-            elif name == "schedule":
-                value = value.to_json()
-            elif isinstance(value, datetime):
-                value = iso(value)
-            elif isinstance(value, timedelta):
-                value = value.total_seconds()
-            out[name] = value
+            out[name] = value if form is None or value is None else form(value)
         return out
 
     def display(self, name: str) -> str:
@@ -131,3 +124,19 @@ def _json_value(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def _json_form(name: str, annotation: str) -> Callable[[Any], Any] | None:
+    """How a field's value appears in ``TaskState.to_json`` (None: as it is)."""
+    if name in JSON_FIELDS:
+        return _json_value
+    if name == "schedule":
+        return lambda key: key.to_json()
+    if annotation.startswith("datetime"):
+        return iso
+    if annotation.startswith("timedelta"):
+        return timedelta.total_seconds
+    return None
+
+
+_JSON_FORMS = tuple((f.name, _json_form(f.name, str(f.type))) for f in fields(TaskState))
