@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from django.db import Error as DatabaseError
 
 from syncer import conf
+from syncer.core.errors import UserError
 from syncer.core.state import TaskState
 from syncer.daemon.run_metrics import RunMetrics
 from syncer.db.actual import read_snapshot
@@ -57,12 +58,12 @@ class HealthReads:
         self.next = ended + PACE * (ended - started)
 
     def _read(self) -> None:
-        """Every replica reads (it only reads); a database fault is left to the next reconcile,
-        which reports it."""
+        """Every replica reads (it only reads); a database fault, or a row that cannot be read,
+        is left to the next reconcile, which reports it."""
         try:
             snapshot = read_snapshot(self.declared)
             names = judged_names(snapshot, self.scope)
             healths = read_health(datetime.now(UTC), names, snapshot)
-        except DatabaseError:
+        except (DatabaseError, UserError):  # a row that cannot be read: the reconcile says it
             return
         self.runs.update(healths, conf.get().metrics_per_task)

@@ -20,7 +20,7 @@ from django.db import Error as DatabaseError
 from django.db import connection
 
 from syncer.core.context import Context
-from syncer.core.errors import TemporaryFault, UnsafePlan, ValidationFailed
+from syncer.core.errors import TemporaryFault, UnsafePlan, UserError, ValidationFailed
 from syncer.core.pipeline import Loaded, Pipeline
 from syncer.core.plan import Plan
 from syncer.core.scopes import Scope
@@ -184,6 +184,9 @@ class Reconciler:
             self.status.set(False, "unsafe", str(exc))
         except (TemporaryFault, DatabaseError) as exc:
             self._temporary(exc, started, reason)
+        except UserError as exc:  # a live row that cannot be read as it is (beat cannot either)
+            self._finish("invalid", started, reason, level=logging.ERROR, error=str(exc))
+            self.status.set(False, "invalid-rows", str(exc))
         return None
 
     def _succeeded(

@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.db import connection
+from django_celery_beat.models import CrontabSchedule
 from prometheus_client import CollectorRegistry, generate_latest
 
 from syncer.core.context import Context
@@ -112,10 +114,7 @@ def test_the_watch_plans_once_after_a_change_and_reads_health_once_per_pace(tmp_
     health: list[object] = []
     monkeypatch.setattr(HealthReads, "_read", lambda self: health.append(self.declared))
     (tmp_path / "a.yaml").write_text("tasks:\n  tick: {task: tasks.print_hello, every: 1h}\n")
-    context = Context("UTC", KNOWN_TASKS)
-    watch = Reconciler(
-        Options([str(tmp_path)]), context, Readiness(), Metrics(), logging.getLogger("t")
-    )
+    watch = reconciler(tmp_path)
     watch.reconcile("start")  # created, planned once (under the lock)
     assert len(plans) == 1 and watch.status.state == "ok"
     assert len(health) == 1 and set(health[0]) == {"tick"}
@@ -125,3 +124,23 @@ def test_the_watch_plans_once_after_a_change_and_reads_health_once_per_pace(tmp_
     watch.reconcile("file event")
     assert len(plans) == 3
     assert len(health) == 3  # a read that takes no time is not held back
+
+
+@pytest.mark.django_db
+def test_a_live_row_that_cannot_be_read_makes_the_watch_not_ready_not_crash(tmp_path):
+    (tmp_path / "a.yaml").write_text("tasks:\n  c: {task: tasks.print_hello, cron: '0 3 * * *'}\n")
+    watch = reconciler(tmp_path)
+    watch.reconcile("start")
+    assert watch.status.state == "ok"
+    table = CrontabSchedule._meta.db_table
+    with connection.cursor() as cursor:  # a hand edit in SQL, past the field's validation
+        cursor.execute(f"UPDATE {table} SET timezone = %s", ["Mars/Olympus"])
+    watch.reconcile("resync")
+    assert (watch.status.ready, watch.status.state) == (False, "invalid-rows")
+    assert "timezone 'Mars/Olympus' is refused" in watch.status.reason
+
+
+def reconciler(root) -> Reconciler:  # type: ignore[no-untyped-def]
+    context = Context("UTC", KNOWN_TASKS)
+    log = logging.getLogger("test.watch.health")
+    return Reconciler(Options([str(root)]), context, Readiness(), Metrics(), log)
