@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from django.db import Error as DatabaseError
 
 from syncer import conf
+from syncer.core.desired_task import DesiredTask
 from syncer.core.errors import UserError
-from syncer.core.state import TaskState
 from syncer.daemon.run_metrics import RunMetrics
 from syncer.db.actual import read_snapshot
 from syncer.db.health import judged_names, read_health
@@ -35,10 +35,10 @@ class HealthReads:
         self.clock = clock
         self.due = False
         self.next = 0.0  # the clock's reading before which no read starts
-        # The declared states of the last reconcile: rows equal to them are read as them.
-        self.declared: Mapping[str, TaskState] = {}
+        # The declared tasks of the last reconcile: rows equal to them are read as them.
+        self.declared: Mapping[str, DesiredTask] = {}
 
-    def after_reconcile(self, declared: Mapping[str, TaskState] | None = None) -> None:
+    def after_reconcile(self, declared: Mapping[str, DesiredTask] | None = None) -> None:
         if declared is not None:
             self.declared = declared
         self.due = True

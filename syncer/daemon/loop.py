@@ -225,7 +225,7 @@ class Reconciler:
             paused=[p.name for p in plan.paused][:50],
             pauses_ended=[p.name for p in plan.expired_pauses][:50] if written else [],
         )
-        self.health.after_reconcile({n: task.state for n, task in loaded.desired.tasks.items()})
+        self.health.after_reconcile(loaded.desired.tasks)
 
     def _sync(self, desired: dict, changed: bool) -> tuple[Plan, bool]:  # type: ignore[type-arg]
         if not self.options.self_heal:

@@ -18,6 +18,7 @@ from django.db.models import CharField, ExpressionWrapper, F, Field
 from django.db.models.fields.json import KT
 from django_celery_beat.models import PeriodicTask
 
+from syncer.core.desired_task import DesiredTask
 from syncer.core.errors import Location, UserError
 from syncer.core.kinds import ScheduleKey
 from syncer.core.pauses import Pause
@@ -81,8 +82,8 @@ class Snapshot:
     pauses: dict[str, Pause] = field(default_factory=dict)  # by task name, expired ones too
 
 
-def read_snapshot(declared: Mapping[str, TaskState] | None = None) -> Snapshot:
-    """The rows, the ledger and the pauses. ``declared``: the declared states, by name: a row
+def read_snapshot(declared: Mapping[str, DesiredTask] | None = None) -> Snapshot:
+    """The rows, the ledger and the pauses. ``declared``: the declared tasks, by name: a row
     holding exactly the values the syncer writes for its declaration is read as that very state
     (the same object: no second state is made, and the diff compares the two at once), any
     other row as its own values say; and a JSON column holding a declared text is taken as it
@@ -92,7 +93,7 @@ def read_snapshot(declared: Mapping[str, TaskState] | None = None) -> Snapshot:
     # Thousands of rows share a few hundred schedule rows: each one's key is built once; and
     # their JSON columns a few distinct texts (no args, the same headers): each read once.
     schedules: dict[tuple[Any, ...], tuple[ScheduleKey, tuple[str, int] | None]] = {}
-    text = _cached(_canonical, _declared_json(declared.values()))
+    text = _cached(_canonical, _declared_json(task.state for task in declared.values()))
     width = len(_TASK_COLUMNS)
     for row in PeriodicTask.objects.values_list(*_TASK_COLUMNS, *_SCHEDULE_COLUMNS).iterator(
         chunk_size=5000
@@ -103,7 +104,8 @@ def read_snapshot(declared: Mapping[str, TaskState] | None = None) -> Snapshot:
             known = schedules[columns] = _schedule(columns)
         schedule, schedule_id = known
         values = row[1:width]  # the columns by position: no dict per row
-        state = declared.get(values[0])
+        task = declared.get(values[0])
+        state = task.state if task is not None else None
         if state is None or values != written_values(state) or schedule != state.schedule:
             state = _state(values, schedule, text)
         snapshot.ids[state.name] = row[0]

@@ -75,7 +75,7 @@ def make_plan(
     # Reading the rows creates a few objects per task and keeps them: the collector's passes
     # would walk the whole heap and free nothing (100,000 tasks: seconds).
     with gc_paused():
-        snapshot = read_snapshot({name: task.state for name, task in desired.items()})
+        snapshot = read_snapshot(desired)
         plan = compute(
             desired,
             snapshot.states,

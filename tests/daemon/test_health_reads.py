@@ -98,7 +98,7 @@ def test_a_read_puts_the_rows_health_in_the_metrics(tmp_path, monkeypatch):
         return snapshot
 
     monkeypatch.setattr(health_reads, "read_snapshot", reading)
-    reads.after_reconcile(declared)
+    reads.after_reconcile(desired.tasks)
     assert states == [declared["tick"]]  # the row read as its declaration
     text = generate_latest(registry).decode()
     assert 'syncer_task_state{queue="",state="ok",task="tick"} 1.0' in text

@@ -47,8 +47,8 @@ def declared(desired):
     return {name: task.state for name, task in desired.items()}
 
 
-def test_a_row_the_syncer_wrote_is_read_as_its_declaration(declared):
-    snapshot = read_snapshot(declared)
+def test_a_row_the_syncer_wrote_is_read_as_its_declaration(desired, declared):
+    snapshot = read_snapshot(desired)
     assert set(snapshot.states) == set(declared)
     for name, state in declared.items():
         assert snapshot.states[name] is state, name
@@ -80,7 +80,7 @@ EDITS = {
 def test_a_row_edited_in_any_column_is_read_as_its_own_values(desired, declared, field):
     row = PeriodicTask.objects.filter(name="full")
     EDITS[field](row)
-    snapshot = read_snapshot(declared)
+    snapshot = read_snapshot(desired)
     assert snapshot.states["full"] is not declared["full"]
     assert snapshot.states["full"] == read_snapshot().states["full"]
     assert snapshot.states["plain"] is declared["plain"]
@@ -96,9 +96,9 @@ def test_a_row_edited_in_any_column_is_read_as_its_own_values(desired, declared,
         ("disabled", {"enabled": True}),
     ],
 )
-def test_the_other_plain_columns_are_compared_too(declared, task, edit):
+def test_the_other_plain_columns_are_compared_too(desired, declared, task, edit):
     PeriodicTask.objects.filter(name=task).update(**edit)
-    snapshot = read_snapshot(declared)
+    snapshot = read_snapshot(desired)
     assert snapshot.states[task] is not declared[task]
     assert snapshot.states[task] == read_snapshot().states[task]
 
@@ -112,16 +112,16 @@ def test_the_other_plain_columns_are_compared_too(declared, task, edit):
         {"grace_us": None},
     ],
 )
-def test_a_run_policy_edited_by_hand_is_read_as_its_own_values(declared, edit):
+def test_a_run_policy_edited_by_hand_is_read_as_its_own_values(desired, declared, edit):
     RunPolicy.objects.filter(task__name="policy").update(**edit)
-    snapshot = read_snapshot(declared)
+    snapshot = read_snapshot(desired)
     assert snapshot.states["policy"] is not declared["policy"]
     assert snapshot.states["policy"] == read_snapshot().states["policy"]
     assert snapshot.states["policy"].jitter in (timedelta(minutes=1), timedelta(seconds=60.000001))
 
 
 def test_a_schedule_row_with_a_zone_this_machine_does_not_know_is_an_error_naming_the_row(
-    apply_files, declared, capsys
+    apply_files, desired, capsys
 ):
     zone = "Mars/Olympus"
     row = CrontabSchedule.objects.create(minute="5", timezone="UTC")
@@ -130,7 +130,7 @@ def test_a_schedule_row_with_a_zone_this_machine_does_not_know_is_an_error_namin
         cursor.execute(f"UPDATE {table} SET timezone = %s WHERE id = %s", [zone, row.id])
     PeriodicTask.objects.filter(name="cron").update(crontab=row)
     with pytest.raises(UserError) as error:
-        read_snapshot(declared)
+        read_snapshot(desired)
     assert str(error.value).startswith(f"{table} row {row.id}: timezone {zone!r} is refused ")
     assert "Correct the row, or update the time-zone database" in str(error.value)
     assert main(["plan", str(apply_files.root)]) == 1  # not a traceback (exit 3)
