@@ -54,6 +54,9 @@ class DirectoryStore:
             os.utime(path)  # recently used: the last to be pruned
         return data
 
+    def has(self, key: str) -> bool:
+        return self._trust() and self._path(key).exists()
+
     def put(self, key: str, data: bytes) -> None:
         try:
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -53,6 +53,14 @@ def setup_django(settings_module: str | None = None, pythonpath: str | None = No
     if apps.ready:
         _capture_celery_app()
         return
+    module = _settings_module(settings_module, pythonpath)
+    _start(module)
+    _check_apps()
+    _capture_celery_app()
+
+
+def _settings_module(settings_module: str | None, pythonpath: str | None) -> str:
+    """The settings' module, found as ``manage.py`` would, with its directory on ``sys.path``."""
     search = os.path.abspath(pythonpath) if pythonpath else os.getcwd()
     if search not in sys.path:
         sys.path.insert(0, search)
@@ -64,9 +72,25 @@ def setup_django(settings_module: str | None = None, pythonpath: str | None = No
             "use `python manage.py syncer ...`"
         )
     os.environ["DJANGO_SETTINGS_MODULE"] = module
-    _start(module)
-    _check_apps()
-    _capture_celery_app()
+    return module
+
+
+def early_context(
+    settings_module: str | None, pythonpath: str | None, check_tasks: bool
+) -> Context | None:
+    """The context files will be built with, read before the project starts: its settings
+    module only (the time zone, the limits), no task names. None when the settings cannot be
+    read: the project's start reports why (``syncer.core.prebuild`` checks each result against
+    the real context's key anyway)."""
+    if check_tasks:
+        try:
+            _settings_module(settings_module, pythonpath)
+            from django.conf import settings
+
+            settings.TIME_ZONE  # noqa: B018 - loads the settings module
+        except Exception:  # whatever it is, the project's start reports it
+            return None
+    return Context(default_timezone(), None, limits(), dict(os.environ))
 
 
 def _start(module: str) -> None:
@@ -183,18 +207,10 @@ def limits() -> Limits:
 
 def default_timezone() -> str:
     """Celery's time zone (the default of cron schedules); ``$TIME_ZONE`` without the project."""
-    if not _django_configured():
+    settings = conf.django_settings()
+    if settings is None:
         return os.environ.get("TIME_ZONE", "UTC")
-    from django.conf import settings
-
     return getattr(settings, "CELERY_TIMEZONE", None) or settings.TIME_ZONE or "UTC"
-
-
-def _django_configured() -> bool:
-    # Django's app registry is imported by whatever sets it up: when it is not imported, nothing
-    # is set up, and importing it only to find that out cost ~5 ms of `--skip-task-check`.
-    registry = sys.modules.get("django.apps")
-    return registry is not None and bool(registry.apps.ready)
 
 
 def default_paths() -> list[str]:

@@ -32,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
         audit=audit.from_args(args),
         expected_checksum=_reviewed_checksum(args.plan_file),
         scope=scope,
+        # A plan without the lock first, to leave a no-op without taking it, unless files
+        # changed since they were last validated here (a write is likely: plan under it once);
+        # a reviewed plan always, for its "applied before" answer.
+        plan_first=args.plan_file is not None or not desired.built_files,
     )
     show(outcome.plan, args, outcome.snapshot.states)
     done = outcome.already_applied

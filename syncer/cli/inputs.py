@@ -5,16 +5,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from syncer import project
 from syncer.core import render
 from syncer.core.build_cache import BuildStore
+from syncer.core.context import Context
 from syncer.core.desired import Desired
 from syncer.core.errors import UserError, ValidationFailed
+from syncer.core.gc_pause import lives_until_exit
 from syncer.core.pipeline import Pipeline
+from syncer.core.prebuild import Handed, hand_out
 from syncer.core.scopes import Scope
+
+# The commands that read files: theirs are handed to helpers before the project starts.
+_LOADING = {"validate", "plan", "apply", "timeline", "status"}
+# What ``builds_ahead`` handed out, for the command's one ``load_desired``.
+_ahead: list[Handed] = []
 
 
 def paths(args: argparse.Namespace) -> list[str]:
@@ -39,9 +49,12 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
     """
     context = project.context(check_tasks=check_tasks)
     store = build_store(args)
-    pipeline = Pipeline(context, keep=False, store=store)  # used once
+    # The files handed to helpers before the project started, else now.
+    handed = _ahead.pop() if _ahead else _hand_out(args, context, store)
+    pipeline = Pipeline(context, keep=False, store=store, handed=handed)  # used once
     now = datetime.now(UTC)
     loaded = pipeline.load(paths(args), now)
+    lives_until_exit()  # the desired state
     errors = loaded.errors
     warnings = list(loaded.warnings)
     if not errors and check_tasks:  # beat's schedule objects need the project
@@ -56,6 +69,31 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
     if errors:
         raise ValidationFailed(errors)
     return loaded.desired
+
+
+@contextmanager
+def builds_ahead(args: argparse.Namespace) -> Iterator[None]:
+    """Around a command: a command that reads files hands those to build to helper processes
+    first (``syncer.core.prebuild``), so that they build while the project starts; every
+    helper has ended when the command does."""
+    if args.command in _LOADING:
+        check_tasks = not getattr(args, "skip_task_check", False)
+        context = project.early_context(args.settings, args.pythonpath, check_tasks)
+        if context is not None:
+            _ahead.append(_hand_out(args, context, build_store(args)))
+    try:
+        yield
+    finally:
+        while _ahead:
+            _ahead.pop().close()
+
+
+def _hand_out(args: argparse.Namespace, context: Context, store: BuildStore | None) -> Handed:
+    from syncer import conf
+    from syncer.build_workers import ForkedBuilders, default_workers
+
+    workers = ForkedBuilders(conf.get().build_workers or default_workers())
+    return hand_out(paths(args), context, store, workers)
 
 
 def build_store(args: argparse.Namespace) -> BuildStore | None:

@@ -25,6 +25,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console(argv: Sequence[str] | None = None) -> int:
     """The ``syncer`` program and ``manage.py syncer``: ``main``, then the process ends (not for
     a caller that goes on, such as ``call_command``)."""
+    from syncer.core.gc_pause import process_ends_after_command
+
+    process_ends_after_command()
     code = main(argv)
     _before_exit()
     return code
@@ -71,14 +74,20 @@ def _needs_django(args: argparse.Namespace) -> bool:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from syncer.cli.inputs import builds_ahead
+    from syncer.core.gc_pause import gc_paused, lives_until_exit
     from syncer.project import setup_django
 
-    if _needs_django(args):
-        # settings and the Celery app; no database connection, no broker connection
-        setup_django(args.settings, args.pythonpath)
-    # One module per subcommand, imported only when used (validate needs no database layer).
-    module = importlib.import_module(f"syncer.cli.{COMMANDS[args.command]}")
-    return int(module.run(args))
+    with builds_ahead(args):  # the files build in helpers while the project starts
+        if _needs_django(args):
+            # settings and the Celery app; no database connection, no broker connection
+            with gc_paused():
+                setup_django(args.settings, args.pythonpath)
+        # ~0.1 s of a cold apply of 10,000 tasks, mostly full passes over the helpers' tasks
+        lives_until_exit()
+        # One module per subcommand, imported only when used (validate needs no database layer).
+        module = importlib.import_module(f"syncer.cli.{COMMANDS[args.command]}")
+        return int(module.run(args))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,8 @@ class BuildStore(Protocol):
 
     def get(self, key: str) -> bytes | None: ...
 
+    def has(self, key: str) -> bool: ...  # without reading it
+
     def put(self, key: str, data: bytes) -> None: ...
 
 

@@ -30,6 +30,8 @@ class Desired:
     files: list[str] = field(default_factory=list)
     # path -> (line, column, word) of each plain word YAML 1.1 read as a boolean (for a lint)
     bool_words: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
+    # files validated by this load (not taken from what they built before): they changed
+    built_files: int = 0
 
     @property
     def errors(self) -> list[Problem]:
