@@ -22,9 +22,10 @@ same name wins over the setting (CI jobs and containers set the environment, not
 - ``SYNCER_CACHE_DIR`` (``$XDG_CACHE_HOME/beat-sync``, else ``~/.cache/beat-sync``): where
   files that validated without a problem are kept, so that an unchanged file is not validated
   again (``syncer.core.build_cache``); ``off`` keeps nothing;
-- ``SYNCER_BUILD_WORKERS`` (the CPUs the process may use, at most 4): processes that validate
-  the files not in that cache, the command's own included (``syncer.build_workers``); 1 validates
-  them all in the command's process;
+- ``SYNCER_WORKERS`` (the CPUs the process may use, at most 4): how many processes a command
+  runs at once: helpers that validate the files not in that cache while the project starts, and
+  render ``apply``'s plan while the database writes (``syncer.forked``); 1: the command's own
+  process only;
 - ``SYNCER_METRICS_PER_TASK`` (true): ``syncer watch`` exports run health per task (a few series
   a task); false keeps only the counts per state, for very large installations.
 
@@ -64,7 +65,7 @@ class Settings:
     metrics_per_task: bool = True
     cache_dir: str = ""  # "": the default directory (syncer.build_cache_store)
     scope: str = DEFAULT_SCOPE
-    build_workers: int = 0  # 0: the default (syncer.build_workers.default_workers)
+    workers: int = 0  # 0: the default (syncer.forked.default_workers)
 
 
 def setting_name(field: str) -> str:

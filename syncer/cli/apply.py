@@ -10,6 +10,7 @@ from syncer.cli import audit
 from syncer.cli.error_handler import EXIT_CHANGES, EXIT_OK
 from syncer.cli.inputs import load_desired, report_warnings, scope_of
 from syncer.cli.plan import show
+from syncer.cli.rendered_ahead import RenderedAhead
 from syncer.core.errors import UserError
 from syncer.core.escape import escape
 
@@ -25,19 +26,32 @@ def run(args: argparse.Namespace) -> int:
         plan.raise_if_unsafe(force=args.force, allow_empty=args.allow_empty)
         show(plan, args, snapshot.states)
         return EXIT_CHANGES if args.detailed_exitcode and not plan.is_empty else EXIT_OK
-    outcome = apply(
-        desired.tasks,
-        force=args.force,
-        allow_empty=args.allow_empty,
-        audit=audit.from_args(args),
-        expected_checksum=_reviewed_checksum(args.plan_file),
-        scope=scope,
-        # A plan without the lock first, to leave a no-op without taking it, unless files
-        # changed since they were last validated here (a write is likely: plan under it once);
-        # a reviewed plan always, for its "applied before" answer.
-        plan_first=args.plan_file is not None or not desired.built_files,
-    )
-    show(outcome.plan, args, outcome.snapshot.states)
+    ahead = RenderedAhead(args)
+    try:
+        outcome = apply(
+            desired.tasks,
+            force=args.force,
+            allow_empty=args.allow_empty,
+            audit=audit.from_args(args),
+            expected_checksum=_reviewed_checksum(args.plan_file),
+            scope=scope,
+            # A plan without the lock first, to leave a no-op without taking it, unless files
+            # changed since they were last validated here (a write is likely: plan under it
+            # once); a reviewed plan always, for its "applied before" answer.
+            plan_first=args.plan_file is not None or not desired.built_files,
+            before_write=ahead.start,
+        )
+        if not (outcome.written and ahead.deliver()):
+            written = outcome.written
+            show(
+                outcome.plan,
+                args,
+                outcome.snapshot.states,
+                last_runs=ahead.last_runs if written else None,
+                now=ahead.now if written else None,
+            )
+    finally:
+        ahead.close()
     done = outcome.already_applied
     if done is not None:
         revision = f" (revision {done.revision})" if done.revision else ""

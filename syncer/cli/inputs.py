@@ -89,11 +89,9 @@ def builds_ahead(args: argparse.Namespace) -> Iterator[None]:
 
 
 def _hand_out(args: argparse.Namespace, context: Context, store: BuildStore | None) -> Handed:
-    from syncer import conf
-    from syncer.build_workers import ForkedBuilders, default_workers
+    from syncer.forked import ForkedBuilders, workers
 
-    workers = ForkedBuilders(conf.get().build_workers or default_workers())
-    return hand_out(paths(args), context, store, workers)
+    return hand_out(paths(args), context, store, ForkedBuilders(workers()))
 
 
 def build_store(args: argparse.Namespace) -> BuildStore | None:

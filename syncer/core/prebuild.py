@@ -3,7 +3,7 @@
 Validating and building the files is most of a cold command's work (10,000 tasks in 10 files:
 ~0.55 s of ~1.8 s), each file builds on its own, and the command has other work to do first: the
 host project's start (~0.3 s). So a command hands every file that is not in the cache of built
-files to helpers (``Builders``: forked processes, ``syncer.build_workers``) before the project
+files to helpers (``Builders``: forked processes, ``syncer.forked``) before the project
 starts, in runs of about equal bytes, one per helper. Each helper builds its files one by one,
 each alone, into what the cache would keep of it; the command's load (``syncer.core.pipeline``)
 takes a file's result by its entry key and adds it as it adds an entry of the cache, in file
@@ -44,7 +44,7 @@ class Running(Protocol):
 
 
 class Builders(Protocol):
-    """Processes that build files beside this one (``syncer.build_workers.ForkedBuilders``)."""
+    """Processes that build files beside this one (``syncer.forked.ForkedBuilders``)."""
 
     @property
     def capacity(self) -> int: ...  # how many can start now (0: none)

@@ -95,7 +95,7 @@ def apply(
     allow_empty: bool = False,
     audit: Audit = Audit(),
     expected_checksum: str | None = None,
-    before_write: Callable[[Plan], None] | None = None,
+    before_write: Callable[[Plan, Snapshot], None] | None = None,
     scope: Scope = Scope(),
     plan_first: bool = True,
 ) -> Outcome:
@@ -123,7 +123,7 @@ def apply(
             if plan.writes_nothing:
                 return Outcome(plan, False, None, snapshot)
             if before_write is not None:
-                before_write(plan)
+                before_write(plan, snapshot)
             with gc_paused():
                 record_id = _write(plan, snapshot, now, audit)
             _failpoint()

@@ -1,4 +1,4 @@
-"""Files built ahead by forked helpers (``syncer.core.prebuild``, ``syncer.build_workers``): a
+"""Files built ahead by forked helpers (``syncer.core.prebuild``, ``syncer.forked``): a
 load that takes their results gives exactly what a load in one process gives (tasks, problems
 and their order, files, the words read as booleans), fills the cache the same way, and any file a
 helper could not build (a problem, a dead helper, a file that changed since) is built by the
@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from syncer import build_workers
+from syncer import forked
 from syncer.build_cache_store import DirectoryStore
-from syncer.build_workers import ForkedBuilders
 from syncer.core import prebuild
 from syncer.core.context import Context
 from syncer.core.pipeline import Loaded, Pipeline
 from syncer.core.prebuild import Handed, hand_out, split
+from syncer.forked import ForkedBuilders
 from tests.helpers import KNOWN_TASKS
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -248,5 +248,5 @@ def test_closing_ends_helpers_still_building(
 
 
 def test_the_default_is_the_cpus_this_process_may_use_at_most_four() -> None:
-    assert build_workers.default_workers() == min(4, build_workers.available_cpus())
+    assert forked.default_workers() == min(4, forked.available_cpus())
     assert Handed().take("x") is None

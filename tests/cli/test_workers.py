@@ -1,5 +1,5 @@
 """The commands hand the files to build to forked helpers before the project starts
-(``SYNCER_BUILD_WORKERS``, ``syncer.core.prebuild``): first, then the project's start, and the
+(``SYNCER_WORKERS``, ``syncer.core.prebuild``): first, then the project's start, and the
 same plan as with the command's own process only, in a project whose settings set what the build
 reads (the default time zone, a limit)."""
 
@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from syncer import project
-from syncer.build_workers import ForkedBuilders
 from syncer.cli.main import main
+from syncer.forked import ForkedBuilders
 from tests.cli.test_project import clean_env, make_project, one_line_error, run
+from tests.helpers import write_files
 
 
 def many(prefix: str, count: int, task: str) -> str:
@@ -53,13 +54,13 @@ def test_the_files_are_handed_out_before_the_project_starts(
 
     monkeypatch.setattr(ForkedBuilders, "start", start)
     monkeypatch.setattr(project, "setup_django", setup)
-    monkeypatch.setenv("SYNCER_BUILD_WORKERS", "2")
+    monkeypatch.setenv("SYNCER_WORKERS", "2")
     monkeypatch.setenv("SYNCER_CACHE_DIR", "off")
     root = big_files(tmp_path / "s", "tasks.print_hello")
     assert main(["validate", str(root)]) == 0
     assert events[:2] == ["2 helpers started", "project started"]
     assert "3 files, 3600 tasks: valid" in capsys.readouterr().out
-    monkeypatch.setenv("SYNCER_BUILD_WORKERS", "1")
+    monkeypatch.setenv("SYNCER_WORKERS", "1")
     events.clear()
     assert main(["validate", str(root)]) == 0
     assert events and not [e for e in events if "helpers" in e]
@@ -84,9 +85,7 @@ def test_helpers_give_the_plan_of_one_process_in_a_project_with_its_own_settings
     assert migrate.returncode == 0, migrate.stderr
     plans = {}
     for workers in ("1", "2"):
-        result = run(
-            shop, "plan", "-o", "json", SYNCER_BUILD_WORKERS=workers, SYNCER_CACHE_DIR="off"
-        )
+        result = run(shop, "plan", "-o", "json", SYNCER_WORKERS=workers, SYNCER_CACHE_DIR="off")
         assert result.returncode == 0, result.stderr
         plans[workers] = json.loads(result.stdout)
     assert plans["1"]["checksum"] == plans["2"]["checksum"]  # the previews move with the clock
@@ -108,6 +107,89 @@ def timeless(change: dict[str, object]) -> dict[str, object]:
 def test_a_number_of_workers_that_is_not_one_or_more_is_refused(tmp_path: Path) -> None:
     shop = make_project(tmp_path / "shop")
     for value, expected in (("0", "must be greater than 0"), ("many", "expected an integer")):
-        line = one_line_error(run(shop, "validate", SYNCER_BUILD_WORKERS=value))
-        assert line.startswith("error: environment variable SYNCER_BUILD_WORKERS: ")
+        line = one_line_error(run(shop, "validate", SYNCER_WORKERS=value))
+        assert line.startswith("error: environment variable SYNCER_WORKERS: ")
         assert expected in line
+
+
+def held_back_scenario(root: Path) -> Path:
+    """Applied once, then a schedule change and a re-enable of tasks whose last runs are old:
+    beat alone would run them at once, the next-run policy holds them back."""
+    from datetime import UTC, datetime, timedelta
+
+    from django_celery_beat.models import PeriodicTask
+
+    now = datetime.now(UTC)
+    hour = (now - timedelta(hours=1)).hour
+    first = (
+        f"tasks:\n  nightly: {{task: tasks.print_hello, cron: '0 {(hour + 12) % 24} * * *'}}\n"
+        "  paused: {task: tasks.print_hello, every: 1h, enabled: false}\n"
+    )
+    write_files(root, {"a.yaml": first})
+    assert main(["apply", str(root)]) == 0
+    PeriodicTask.objects.filter(name="nightly").update(last_run_at=now - timedelta(hours=25))
+    PeriodicTask.objects.filter(name="paused").update(last_run_at=now - timedelta(days=2))
+    second = (
+        f"tasks:\n  nightly: {{task: tasks.print_hello, cron: '0 {hour} * * *'}}\n"
+        "  paused: {task: tasks.print_hello, every: 1h}\n"
+    )
+    return write_files(root, {"a.yaml": second})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_apply_says_which_runs_the_policy_holds_back_as_plan_does(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    workers: str,
+) -> None:
+    """The previews read the last runs before the apply writes them (after it, they are the
+    reset ones), with the plan rendered by a helper or by the command itself."""
+    monkeypatch.setenv("SYNCER_WORKERS", workers)
+    root = held_back_scenario(tmp_path / "s")
+    capsys.readouterr()
+    assert main(["apply", str(root), "-o", "json"]) == 0
+    changes = {c["name"]: c for c in json.loads(capsys.readouterr().out)["changes"]}
+    assert changes["nightly"]["held_back"] is True and changes["paused"]["held_back"] is True
+
+
+@pytest.mark.django_db
+def test_the_plan_a_helper_renders_is_the_one_the_command_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("SYNCER_WORKERS", workers)
+        root = held_back_scenario(tmp_path / f"s{workers}")
+        capsys.readouterr()
+        assert main(["apply", str(root)]) == 0
+        out = capsys.readouterr().out.replace(str(root), "S")
+        texts[workers] = [line for line in out.splitlines() if not line.endswith(" UTC")]
+        main(["apply", "--allow-empty", str(write_files(root, {}))])
+    assert texts["1"] == texts["2"]
+    assert texts["2"][-1] == "Applied." and any(
+        "the apply holds it back" in line for line in texts["2"]
+    )
+
+
+@pytest.mark.django_db
+def test_a_helper_that_fails_leaves_the_plan_to_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from syncer.cli import rendered_ahead
+
+    def fails(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the helper's render failed")
+
+    monkeypatch.setattr(rendered_ahead, "show", fails)  # in the helper only (apply has its own)
+    monkeypatch.setenv("SYNCER_WORKERS", "2")
+    root = held_back_scenario(tmp_path / "s")
+    capsys.readouterr()
+    assert main(["apply", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "~ update nightly" in out
+        and "the apply holds it back" in out
+        and out.endswith("Applied.\n")
+    )
