@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
             # once); a reviewed plan always, for its "applied before" answer.
             plan_first=args.plan_file is not None or not desired.built_files,
             before_write=ahead.start,
+            checksum=ahead.checksum,
         )
         if not (outcome.written and ahead.deliver()):
             written = outcome.written

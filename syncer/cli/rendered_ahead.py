@@ -4,9 +4,10 @@ The plan's text (or Markdown, or JSON) with its previews and load picture is pur
 final plan (~0.15 s of CPU at 10,000 tasks, 1.2 million lines at 100,000), and the write is the
 command's own CPU and the database's: so once the plan is final (under the apply lock, before the
 first write), a forked helper (``syncer.forked``) renders it into a temporary file, which the
-command copies to its output once the apply committed. Nothing is printed earlier than before,
-and nothing of it when the apply fails; without a helper (``SYNCER_WORKERS=1``, a thread running,
-a helper that failed) the command renders the plan itself, the same text.
+command copies to its output once the apply committed; it computes the plan's checksum first
+(~0.1 s at 10,000 tasks), for the record the command writes last. Nothing is printed earlier
+than before, and nothing of it when the apply fails; without a helper (``SYNCER_WORKERS=1``, a
+thread running, a helper that failed) the command renders the plan itself, the same text.
 
 Both ways read what the previews need as the apply found it, before its first write: the clock,
 and the rows' last runs, which tell whether the next-run policy holds back a run that beat alone
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
 import sys
 from collections.abc import Mapping
@@ -35,6 +37,8 @@ class RenderedAhead:
         self.last_runs: Mapping[str, datetime | None] | None = None
         self.now: datetime | None = None
         self._child: forked.Child | None = None
+        self._plan: Plan | None = None
+        self._checksum = -1  # the pipe the helper writes the plan's checksum to first
 
     def start(self, plan: Plan, snapshot: Snapshot) -> None:
         """``apply``'s ``before_write``: the plan is final, nothing is written yet."""
@@ -44,8 +48,12 @@ class RenderedAhead:
         if forked.workers() < 2 or not forked.can_fork():
             return
         last_runs, now = self.last_runs, self.now
+        readable, writable = os.pipe()
 
         def render(out: IO[bytes]) -> None:
+            os.close(readable)
+            os.write(writable, plan.checksum().encode())  # 64 bytes: one write, never partial
+            os.close(writable)
             text = io.TextIOWrapper(
                 out, encoding=sys.stdout.encoding or "utf-8", errors=sys.stdout.errors or "strict"
             )
@@ -57,7 +65,22 @@ class RenderedAhead:
         try:
             self._child = forked.start(render)
         except OSError:
-            self._child = None
+            os.close(readable)
+        else:
+            self._plan, self._checksum = plan, readable
+        finally:
+            os.close(writable)
+
+    def checksum(self, plan: Plan) -> str:
+        """``apply``'s ``checksum``: the helper's (it computes it first, while the command
+        writes), else computed here (no helper, or one that died first)."""
+        if plan is self._plan and self._checksum >= 0:
+            readable, self._checksum = self._checksum, -1
+            with os.fdopen(readable, "rb") as pipe:
+                found = pipe.read(64)
+            if len(found) == 64:
+                return found.decode()
+        return plan.checksum()
 
     def deliver(self) -> bool:
         """The helper's text copied to the output; False when there is none (the command renders
@@ -85,3 +108,6 @@ class RenderedAhead:
         if self._child is not None:
             self._child.stop()
             self._child = None
+        if self._checksum >= 0:
+            os.close(self._checksum)
+            self._checksum = -1

@@ -98,12 +98,14 @@ def apply(
     before_write: Callable[[Plan, Snapshot], None] | None = None,
     scope: Scope = Scope(),
     plan_first: bool = True,
+    checksum: Callable[[Plan], str] = Plan.checksum,
 ) -> Outcome:
     """Apply the plan of ``scope``. Every scope serialises on the one apply lock: the plan is
     recomputed under it, so an apply of another scope that went first is seen (its new rows are
     that scope's, never created twice nor pruned). ``plan_first``: plan once without the lock
     first, to leave a plan that writes nothing without taking it (False when a write is likely:
-    the files changed since the last apply)."""
+    the files changed since the last apply). ``checksum``: of the plan written, for its record
+    (the CLI's comes from the helper that renders the plan, ``syncer.cli.rendered_ahead``)."""
     if plan_first:
         plan, snapshot = make_plan(desired, scope=scope)
         if expected_checksum is not None and plan.writes_nothing:
@@ -125,7 +127,7 @@ def apply(
             if before_write is not None:
                 before_write(plan, snapshot)
             with gc_paused():
-                record_id = _write(plan, snapshot, now, audit)
+                record_id = _write(plan, snapshot, now, audit, checksum)
             _failpoint()
     except IntegrityError as exc:
         clash = names.clash(exc)
@@ -159,7 +161,9 @@ def _check_expected(plan: Plan, expected: str | None) -> None:
         )
 
 
-def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
+def _write(
+    plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit, checksum: Callable[[Plan], str]
+) -> int:
     by_action: dict[Action, list[Change]] = {}
     for change in plan.changes:
         by_action.setdefault(change.action, []).append(change)
@@ -204,7 +208,7 @@ def _write(plan: Plan, snapshot: Snapshot, now: datetime, audit: Audit) -> int:
         revision=audit.revision,
         applied_by=audit.applied_by,
         source=audit.source,
-        checksum=plan.checksum(),
+        checksum=checksum(plan),
         created=summary["create"],
         updated=summary["update"],
         deleted=summary["delete"],

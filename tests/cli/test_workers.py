@@ -193,3 +193,40 @@ def test_a_helper_that_fails_leaves_the_plan_to_the_command(
         and "the apply holds it back" in out
         and out.endswith("Applied.\n")
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("helper", ["none", "alive", "dies-first"])
+def test_the_record_of_an_apply_holds_the_checksum_of_its_plan(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    helper: str,
+) -> None:
+    """The helper computes the checksum first and hands it over; a helper that died before it
+    leaves it to the command: the record holds the reviewed plan's checksum all the same."""
+    import os
+    import signal
+
+    from syncer.core.plan import Plan
+    from syncer.models import ApplyRecord
+
+    monkeypatch.setenv("SYNCER_WORKERS", "1" if helper == "none" else "2")
+    command = os.getpid()
+    real = Plan._digest
+
+    def dies_in_the_helper(plan: Plan) -> str:
+        if os.getpid() != command:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(plan)
+
+    if helper == "dies-first":
+        monkeypatch.setattr(Plan, "_digest", dies_in_the_helper)
+    root = held_back_scenario(tmp_path / "s")
+    capsys.readouterr()
+    assert main(["plan", str(root), "-o", "json"]) == 0
+    reviewed = json.loads(capsys.readouterr().out)["checksum"]
+    assert main(["apply", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("Applied.\n") and "~ update nightly" in out
+    assert ApplyRecord.objects.order_by("-id").first().checksum == reviewed  # type: ignore[union-attr]
