@@ -90,7 +90,8 @@ class Pipeline:
             self._parsed, self._built = parsed, built
         desired.problems[:0] = problems
         if not desired.errors:
-            desired.problems.extend(lint(desired, now))
+            with gc_paused():  # its passes would walk the tasks just built, to free nothing
+                desired.problems.extend(lint(desired, now))
         desired.problems.sort()
         invalid = sorted({p.location.path for p in desired.errors})
         return Loaded(desired, digest.hexdigest(), invalid)
