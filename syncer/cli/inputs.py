@@ -42,10 +42,13 @@ def scope_of(args: argparse.Namespace) -> Scope:
     return Scope(name, take_over)
 
 
-def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desired:
+def load_desired(
+    args: argparse.Namespace, *, check_tasks: bool = True, herd: bool = True
+) -> Desired:
     """Every problem of every file, or the desired tasks; raises ValidationFailed on any error.
 
     Lints are warnings (kept in ``desired.problems``); with ``--strict`` they are errors too.
+    ``herd=False``: the herd lint is left to ``Warnings`` (never with ``--strict``).
     """
     context = project.context(check_tasks=check_tasks)
     store = build_store(args)
@@ -56,19 +59,38 @@ def load_desired(args: argparse.Namespace, *, check_tasks: bool = True) -> Desir
     loaded = pipeline.load(paths(args), now)
     lives_until_exit()  # the desired state
     errors = loaded.errors
-    warnings = list(loaded.warnings)
-    if not errors and check_tasks:  # beat's schedule objects need the project
-        from syncer import conf
-        from syncer.db.timeline import herd_warnings
-
-        herds = herd_warnings(loaded.desired.tasks, now, conf.get().herd_threshold, store)
-        warnings += herds
-        loaded.desired.problems = sorted(loaded.desired.problems + herds)
-    if getattr(args, "strict", False) and warnings:
-        errors = sorted(errors + [replace(w, severity="error") for w in warnings])
+    strict = getattr(args, "strict", False)
+    if not errors and check_tasks and (herd or strict):  # beat's schedules need the project
+        _add_herd_warnings(loaded.desired, now, store)
+    if strict and loaded.warnings:
+        errors = sorted(errors + [replace(w, severity="error") for w in loaded.warnings])
     if errors:
         raise ValidationFailed(errors)
     return loaded.desired
+
+
+def _add_herd_warnings(desired: Desired, now: datetime, store: BuildStore | None) -> None:
+    from syncer import conf
+    from syncer.db.timeline import herd_warnings
+
+    herds = herd_warnings(desired.tasks, now, conf.get().herd_threshold, store)
+    desired.problems = sorted(desired.problems + herds)
+
+
+class Warnings:
+    """The files' warnings as text for stderr, the herd lint's included: ``apply`` loads with
+    ``herd=False`` and has its helper run it while the database writes (the warnings are printed
+    before the plan all the same, and before the error when the apply fails)."""
+
+    def __init__(self, desired: Desired, args: argparse.Namespace, *, herd: bool) -> None:
+        self.desired, self.args, self._herd = desired, args, herd
+
+    def text(self) -> str:
+        if self._herd:
+            self._herd = False
+            _add_herd_warnings(self.desired, datetime.now(UTC), build_store(self.args))
+        warnings = [p for p in self.desired.problems if p.severity == "warning"]
+        return render.problems_text(warnings) if warnings else ""
 
 
 @contextmanager
@@ -104,9 +126,7 @@ def build_store(args: argparse.Namespace) -> BuildStore | None:
 
 def report_warnings(desired: Desired, args: argparse.Namespace) -> None:
     """Warnings go to stderr (in JSON mode, `validate` puts them in its document instead)."""
-    warnings = [p for p in desired.problems if p.severity == "warning"]
-    if warnings:
-        sys.stderr.write(render.problems_text(warnings))
+    sys.stderr.write(Warnings(desired, args, herd=False).text())
 
 
 def use_color(args: argparse.Namespace) -> bool:

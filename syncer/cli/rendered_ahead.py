@@ -4,8 +4,9 @@ The plan's text (or Markdown, or JSON) with its previews and load picture is pur
 final plan (~0.15 s of CPU at 10,000 tasks, 1.2 million lines at 100,000), and the write is the
 command's own CPU and the database's: so once the plan is final (under the apply lock, before the
 first write), a forked helper (``syncer.forked``) renders it into a temporary file, which the
-command copies to its output once the apply committed; it computes the plan's checksum first
-(~0.1 s at 10,000 tasks), for the record the command writes last. Nothing is printed earlier
+command copies to its output once the apply committed. It first computes the plan's checksum
+(~0.1 s at 10,000 tasks), for the record the command writes last, and the herd lint (~0.07 s),
+whose warnings are printed with the others before the plan, as ever. Nothing is printed earlier
 than before, and nothing of it when the apply fails; without a helper (``SYNCER_WORKERS=1``, a
 thread running, a helper that failed) the command renders the plan itself, the same text.
 
@@ -20,8 +21,9 @@ import argparse
 import io
 import os
 import shutil
+import struct
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import IO
 
@@ -30,10 +32,16 @@ from syncer.cli.plan import last_runs_of, show
 from syncer.core.plan import Plan
 from syncer.db.actual import Snapshot
 
+_LENGTH = struct.Struct("<q")  # the warnings' bytes, before the plan's
+
 
 class RenderedAhead:
-    def __init__(self, args: argparse.Namespace) -> None:
+    """``warnings``: the files' warnings as text (running the herd lint, which the helper does
+    first too: printed before the plan, as ever)."""
+
+    def __init__(self, args: argparse.Namespace, warnings: Callable[[], str]) -> None:
         self.args = args
+        self.warnings = warnings
         self.last_runs: Mapping[str, datetime | None] | None = None
         self.now: datetime | None = None
         self._child: forked.Child | None = None
@@ -54,6 +62,8 @@ class RenderedAhead:
             os.close(readable)
             os.write(writable, plan.checksum().encode())  # 64 bytes: one write, never partial
             os.close(writable)
+            note = self.warnings().encode(sys.stderr.encoding or "utf-8", "backslashreplace")
+            out.write(_LENGTH.pack(len(note)) + note)
             text = io.TextIOWrapper(
                 out, encoding=sys.stdout.encoding or "utf-8", errors=sys.stdout.errors or "strict"
             )
@@ -92,6 +102,9 @@ class RenderedAhead:
             if not child.wait():
                 return False
             child.out.seek(0)
+            (length,) = _LENGTH.unpack(child.out.read(_LENGTH.size))
+            note = child.out.read(length).decode(sys.stderr.encoding or "utf-8", "replace")
+            sys.stderr.write(note)
             sys.stdout.flush()
             buffer = getattr(sys.stdout, "buffer", None)
             if buffer is not None:

@@ -165,12 +165,10 @@ def test_the_plan_a_helper_renders_is_the_one_the_command_would(
         capsys.readouterr()
         assert main(["apply", str(root)]) == 0
         out = capsys.readouterr().out.replace(str(root), "S")
-        texts[workers] = [line for line in out.splitlines() if not line.endswith(" UTC")]
-        main(["apply", "--allow-empty", str(write_files(root, {}))])
+        assert out.endswith("Applied.\n") and out.count("the apply holds it back") == 2
+        texts[workers] = [line for line in out.splitlines() if " UTC" not in line]
+        assert main(["apply", "--allow-empty", "--force", str(write_files(root, {}))]) == 0
     assert texts["1"] == texts["2"]
-    assert texts["2"][-1] == "Applied." and any(
-        "the apply holds it back" in line for line in texts["2"]
-    )
 
 
 @pytest.mark.django_db
@@ -230,3 +228,40 @@ def test_the_record_of_an_apply_holds_the_checksum_of_its_plan(
     out = capsys.readouterr().out
     assert out.endswith("Applied.\n") and "~ update nightly" in out
     assert ApplyRecord.objects.order_by("-id").first().checksum == reviewed  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_the_warnings_come_before_the_plan_and_the_herd_lint_among_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``apply`` leaves the herd lint to the helper that renders the plan: its warnings are
+    printed with the others, sorted, before the plan (or before the error of an apply that
+    fails), as the command itself prints them."""
+    from tests.cli.test_timeline import herd
+
+    dst = "  berlin: {task: tasks.print_hello, cron: '30 2 * * *', timezone: Europe/Berlin}\n"
+    outputs = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("SYNCER_WORKERS", workers)
+        root = write_files(tmp_path / f"s{workers}", {"a.yaml": herd(60) + dst})
+        capsys.readouterr()
+        assert main(["apply", str(root)]) == 0
+        out, err = capsys.readouterr()
+        outputs[workers] = (err.replace(str(root), "S"), out.replace(str(root), "S"))
+        assert main(["apply", "--allow-empty", "--force", str(write_files(root, {}))]) == 0
+    err, out = outputs["2"]
+    assert outputs["1"][0] == err
+    assert [line.split(": ")[2] for line in err.splitlines()] == [
+        "schedule",  # the herd lint (a.yaml:2), then the DST lint (a.yaml:62)
+        "timezone",
+        "timezone",
+    ]
+    assert out.endswith("Applied.\n")
+    # An apply that fails prints the warnings first, then its error.
+    monkeypatch.setenv("SYNCER_WORKERS", "2")
+    root = write_files(tmp_path / "s3", {"a.yaml": herd(60)})
+    reviewed = tmp_path / "plan.json"
+    reviewed.write_text('{"checksum": "0000"}')
+    assert main(["apply", str(root), "--plan", str(reviewed)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert "SYNCER_HERD_THRESHOLD" in lines[0] and lines[-1].startswith("error: ")
