@@ -8,6 +8,9 @@ import atexit
 import os
 import shutil
 import tempfile
+import threading
+
+import pytest
 
 os.environ.setdefault("DEBUG", "1")
 # The cache of built files (SYNCER_CACHE_DIR) in a directory of this run's own: the suite's
@@ -16,3 +19,11 @@ os.environ.setdefault("DEBUG", "1")
 _BUILD_CACHE = tempfile.mkdtemp(prefix="syncer-build-cache-")
 os.environ.setdefault("SYNCER_CACHE_DIR", _BUILD_CACHE)
 atexit.register(shutil.rmtree, _BUILD_CACHE, True)
+
+
+@pytest.fixture
+def no_other_thread() -> None:
+    """``syncer.forked`` forks helpers only in a process without other threads: a thread left
+    by an earlier test would make a test of the helpers run everything in one process."""
+    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    assert not others, f"an earlier test left threads running: {others}"

@@ -72,6 +72,22 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def manage(root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *argv],
+        cwd=root,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def migrate(root: Path) -> None:
+    result = manage(root, "migrate", "-v0")
+    assert result.returncode == 0, result.stderr
+
+
 def run(cwd: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*SYNCER, *argv], cwd=cwd, env=clean_env(**env), capture_output=True, text=True, timeout=120
@@ -156,15 +172,7 @@ def test_settings_of_the_wrong_type_name_the_setting(shop):
 
 def test_commands_never_connect_to_the_broker(shop):
     # The broker URL points at a closed port: a connection attempt would hang in retries.
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=shop,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    migrate(shop)
     for argv in (
         ["validate"],
         ["plan"],
@@ -198,9 +206,7 @@ def test_watch_metrics_port_in_use_is_a_user_error(shop):
 
 
 def test_export_refuses_a_file_name_that_discovery_would_skip(shop):
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=shop, env=clean_env(), check=True
-    )
+    migrate(shop)
     assert run(shop, "apply").returncode == 0
     line = one_line_error(run(shop, "export", "--output-file", "legacy"))
     assert "must end in .yaml or .yml" in line and "legacy/" in line
@@ -213,16 +219,7 @@ def test_export_refuses_a_file_name_that_discovery_would_skip(shop):
 
 
 def test_management_command_in_the_foreign_project(shop):
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=shop, env=clean_env(), check=True
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "syncer", "plan", "--detailed-exitcode"],
-        cwd=shop,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    migrate(shop)
+    result = manage(shop, "syncer", "plan", "--detailed-exitcode")
     assert result.returncode == 2, result.stderr
     assert "+ create ping" in textwrap.dedent(result.stdout)

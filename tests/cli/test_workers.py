@@ -6,8 +6,6 @@ reads (the default time zone, a limit)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ import pytest
 from syncer import project
 from syncer.cli.main import main
 from syncer.forked import ForkedBuilders
-from tests.cli.test_project import clean_env, make_project, one_line_error, run
+from tests.cli.test_project import make_project, migrate, one_line_error, run
 from tests.helpers import write_files
 
 
@@ -38,8 +36,11 @@ def big_files(root: Path, task: str, files: int = 3, per_file: int = 1200) -> Pa
     return root
 
 
+@pytest.mark.usefixtures("no_other_thread")
 def test_the_files_are_handed_out_before_the_project_starts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     events: list[str] = []
     real_start, real_setup = ForkedBuilders.start, project.setup_django
@@ -74,15 +75,7 @@ def test_helpers_give_the_plan_of_one_process_in_a_project_with_its_own_settings
         settings.write('CELERY_TIMEZONE = "Asia/Tokyo"\nSYNCER_MAX_FILE_BYTES = 2_000_000\n')
     (shop / "schedules" / "shop.yaml").unlink()
     big_files(shop / "schedules", "shop.ping")
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=shop,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    migrate(shop)
     plans = {}
     for workers in ("1", "2"):
         result = run(shop, "plan", "-o", "json", SYNCER_WORKERS=workers, SYNCER_CACHE_DIR="off")

@@ -57,6 +57,9 @@ def small_files_are_worth_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(prebuild, "MIN_HANDED_BYTES", 1)
 
 
+pytestmark = pytest.mark.usefixtures("no_other_thread")
+
+
 @pytest.fixture
 def built_by_helpers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A log of the files the helpers built, one line each, written by the helpers."""

@@ -149,7 +149,8 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
         self._listen()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._threads = [threading.Thread(target=self._accept, daemon=True)]
+        self._threads[0].start()
 
     def _listen(self) -> None:
         listener = socket.socket()
@@ -173,9 +174,11 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            pump = threading.Thread(target=self._pump, args=(client, upstream), daemon=True)
             with self._lock:
                 self._pairs.append((client, upstream))
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+                self._threads.append(pump)
+            pump.start()
 
     @staticmethod
     def _pump(a: socket.socket, b: socket.socket) -> None:
@@ -216,5 +219,9 @@ class TcpProxy:
         self._up.set()
 
     def close(self) -> None:
+        """Every connection dropped and every thread ended: a test after this one may fork
+        (``syncer.forked`` forks only in a process without other threads)."""
         self._stop.set()
         self.cut()
+        for thread in self._threads:
+            thread.join(timeout=10)
