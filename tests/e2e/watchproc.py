@@ -180,21 +180,23 @@ class TcpProxy:
                 self._threads.append(pump)
             pump.start()
 
-    @staticmethod
-    def _pump(a: socket.socket, b: socket.socket) -> None:
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
+        """Until either side closes, or the proxy cuts or closes the pair (a closed socket
+        silently leaves the selector: without the checks the thread would wait forever)."""
         selector = selectors.DefaultSelector()
         selector.register(a, selectors.EVENT_READ, b)
         selector.register(b, selectors.EVENT_READ, a)
         try:
-            while True:
-                for key, _ in selector.select(timeout=1):
+            while not self._stop.is_set() and a.fileno() != -1 and b.fileno() != -1:
+                for key, _ in selector.select(timeout=0.2):
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
                     key.data.sendall(data)
-        except OSError:
+        except (OSError, ValueError):
             return
         finally:
+            selector.close()
             for s in (a, b):
                 with suppress(OSError):
                     s.close()
@@ -223,5 +225,6 @@ class TcpProxy:
         (``syncer.forked`` forks only in a process without other threads)."""
         self._stop.set()
         self.cut()
-        for thread in self._threads:
+        self._threads[0].join(timeout=10)  # the accepting thread first: then no pump starts
+        for thread in self._threads[1:]:
             thread.join(timeout=10)
