@@ -157,23 +157,37 @@ def _build(
     build: Callable[[str, bytes], bytes | None], share: Sequence[tuple[str, bytes]], out: IO[bytes]
 ) -> None:
     for name, content in share:
-        data = build(name, content)
-        out.write(_LENGTH.pack(-1 if data is None else len(data)))
-        if data is not None:
-            out.write(data)
+        write_record(out, build(name, content))
 
 
 def _read(out: IO[bytes], count: int) -> list[bytes | None]:
     """The records a child wrote (the complete ones: a child that died leaves None for the rest)."""
-    found: list[bytes | None] = []
     out.seek(0)
+    found: list[bytes | None] = []
     while len(found) < count:
-        head = out.read(_LENGTH.size)
-        if len(head) < _LENGTH.size:
+        try:
+            found.append(read_record(out))
+        except EOFError:
             break
-        (length,) = _LENGTH.unpack(head)
-        data = out.read(length) if length >= 0 else None
-        if data is not None and len(data) < length:
-            break
-        found.append(data)
     return found + [None] * (count - len(found))
+
+
+def write_record(out: IO[bytes], data: bytes | None) -> None:
+    """One record of a child's file: its length (-1 for none), then its bytes."""
+    out.write(_LENGTH.pack(-1 if data is None else len(data)))
+    if data is not None:
+        out.write(data)
+
+
+def read_record(out: IO[bytes]) -> bytes | None:
+    """The next record; ``EOFError`` when the file ends before it does (a child that died)."""
+    head = out.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    (length,) = _LENGTH.unpack(head)
+    if length < 0:
+        return None
+    data = out.read(length)
+    if len(data) < length:
+        raise EOFError
+    return data

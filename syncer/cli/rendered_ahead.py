@@ -21,7 +21,6 @@ import argparse
 import io
 import os
 import shutil
-import struct
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -31,8 +30,6 @@ from syncer import forked
 from syncer.cli.plan import last_runs_of, show
 from syncer.core.plan import Plan
 from syncer.db.actual import Snapshot
-
-_LENGTH = struct.Struct("<q")  # the warnings' bytes, before the plan's
 
 
 class RenderedAhead:
@@ -63,7 +60,7 @@ class RenderedAhead:
             os.write(writable, plan.checksum().encode())  # 64 bytes: one write, never partial
             os.close(writable)
             note = self.warnings().encode(sys.stderr.encoding or "utf-8", "backslashreplace")
-            out.write(_LENGTH.pack(len(note)) + note)
+            forked.write_record(out, note)
             text = io.TextIOWrapper(
                 out, encoding=sys.stdout.encoding or "utf-8", errors=sys.stdout.errors or "strict"
             )
@@ -102,9 +99,11 @@ class RenderedAhead:
             if not child.wait():
                 return False
             child.out.seek(0)
-            (length,) = _LENGTH.unpack(child.out.read(_LENGTH.size))
-            note = child.out.read(length).decode(sys.stderr.encoding or "utf-8", "replace")
-            sys.stderr.write(note)
+            try:
+                note = forked.read_record(child.out) or b""
+            except EOFError:  # nothing written yet: the command renders the plan itself
+                return False
+            sys.stderr.write(note.decode(sys.stderr.encoding or "utf-8", "replace"))
             sys.stdout.flush()
             buffer = getattr(sys.stdout, "buffer", None)
             if buffer is not None:

@@ -59,11 +59,14 @@ class FileBuild:
     bool_words: tuple[tuple[int, int, str], ...] = ()
 
 
-def entry_key(version: str, path: str, content: bytes, content_hash: str, context: Context) -> str:
-    """The key of a file's entry: equal keys mean a build would give the same result."""
+def entry_key(
+    store: BuildStore | None, path: str, content: bytes, content_hash: str, context: Context
+) -> str:
+    """The key of a file's entry in ``store`` (without one: the key a command's own load and its
+    helpers share): equal keys mean a build would give the same result."""
     parts = [
         FORMAT,
-        version,
+        store.version if store is not None else "",
         path,
         content_hash,
         context.default_timezone,

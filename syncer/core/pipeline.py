@@ -107,8 +107,7 @@ class Pipeline:
     ) -> Problem | None:
         """One file into ``desired``: from what it built before, else parsed and built (and
         kept, when it has no problem); a file that does not parse is its problem, returned."""
-        version = self.store.version if self.store is not None else ""
-        key = entry_key(version, name, content, content_hash, self.context)
+        key = entry_key(self.store, name, content, content_hash, self.context)
         kept = self.keep or self.store is not None  # else nothing is kept: no entry to look up
         cached = self._cached(key) if kept else None
         if cached is not None and add_built(

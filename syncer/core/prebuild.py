@@ -97,7 +97,6 @@ def hand_out(
     helpers = builders.capacity
     if not helpers:
         return Handed()
-    version = store.version if store is not None else ""
     context = replace(context, known_tasks=None)  # checked when the result is added
     jobs: list[_Job] = []
     for path in discover(paths)[0]:
@@ -105,7 +104,7 @@ def hand_out(
         if isinstance(content, Problem):
             continue
         name = str(path)
-        key = entry_key(version, name, content, hashlib.sha256(content).hexdigest(), context)
+        key = entry_key(store, name, content, hashlib.sha256(content).hexdigest(), context)
         if store is None or not store.has(key):
             jobs.append(_Job(name, content, key))
     shares = split(jobs, helpers)
