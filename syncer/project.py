@@ -90,7 +90,7 @@ def early_context(
             settings.TIME_ZONE  # noqa: B018 - loads the settings module
         except Exception:  # whatever it is, the project's start reports it
             return None
-    return Context(default_timezone(), None, limits(), dict(os.environ))
+    return context(check_tasks=False)  # the settings loaded: their time zone and limits count
 
 
 def _start(module: str) -> None:
